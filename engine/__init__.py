@@ -1,0 +1,1 @@
+"""Product Factory: a YAML-declared rules engine for small-business loan products."""

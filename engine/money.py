@@ -1,0 +1,54 @@
+"""Exact money and rate helpers: Decimal yuan rounded half up to the cent, rates in basis points."""
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ONE_BP = Decimal("0.0001")
+
+
+def round_cents(amount: Decimal | int) -> Decimal:
+    """Round half up (四舍五入) to the cent."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_down_to_step(amount: Decimal | int, step: Decimal | int) -> Decimal:
+    """Round a non-negative amount down to a whole multiple of step (e.g. 10,000 yuan)."""
+    step = Decimal(step)
+    if step <= 0:
+        return round_cents(Decimal(amount).quantize(CENT, rounding=ROUND_DOWN))
+    return (Decimal(amount) / step).to_integral_value(rounding=ROUND_DOWN) * step
+
+
+def format_money(amount: Decimal | int) -> str:
+    """Plain machine form, always two decimals: '1234567.80'."""
+    return f"{round_cents(amount):.2f}"
+
+
+def format_money_grouped(amount: Decimal | int) -> str:
+    """Human form with thousands separators: '1,234,567.80'."""
+    return f"{round_cents(amount):,.2f}"
+
+
+def bp_to_percent(bp: int) -> str:
+    """385 -> '3.85%'. Basis points are integers, so this is exact."""
+    sign = "-" if bp < 0 else ""
+    whole, frac = divmod(abs(bp), 100)
+    return f"{sign}{whole}.{frac:02d}%"
+
+
+def bp_to_rate(bp: int) -> Decimal:
+    """385 -> Decimal('0.0385'), the annual rate as a fraction."""
+    return Decimal(bp) * ONE_BP
+
+
+def parse_percent(text: str) -> Decimal:
+    """'4.9' or '4.9%' -> Decimal('0.049'). Raises ValueError with a readable message."""
+    cleaned = text.strip().removesuffix("%").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"not a percentage: {text!r} (expected e.g. 4.9 or 4.9%)") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"not a valid yearly rate: {text!r}")
+    return value / 100
