@@ -1,0 +1,131 @@
+"""Compiled products: frozen, ready-to-run structures. Evaluation never looks at YAML again."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from engine.expressions import CompiledExpression
+from engine.models import ProductDoc
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A reason message with {placeholders}, each a compiled expression, rendered only when shown."""
+
+    template: str
+    placeholders: tuple[tuple[str, CompiledExpression], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: str
+    origin: str  # 'eligibility', 'ruleset:credit_bureau', or 'built-in'
+    combination: str | None  # the risk-control combination that brought it in
+    guard: CompiledExpression | None
+    check: CompiledExpression
+    action: str  # decline | refer
+    on_missing: str  # decline | refer
+    message: Message
+    inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCombination:
+    id: str
+    name: str
+    condition: CompiledExpression | None
+    rules: tuple[CompiledRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRow:
+    index: int
+    condition: CompiledExpression
+    outputs: dict[str, Any]  # flat key ('tables.spread.spread_bp') -> constant
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTable:
+    id: str
+    hit_policy: str
+    rows: tuple[CompiledRow, ...]
+    output_keys: tuple[str, ...]
+    default: dict[str, Any] | None  # no_match.output, flat keys
+    no_match_action: str | None
+    no_match_message: Message | None
+    inputs: tuple[str, ...]
+
+    @property
+    def reason_code(self) -> str:
+        return f"NO_MATCH_{self.id.upper()}"
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCap:
+    id: str
+    label: str
+    value: CompiledExpression
+    on_missing: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledLimit:
+    caps: tuple[CompiledCap, ...]
+    step: Decimal
+    min_amount: CompiledExpression | None
+    below_min_action: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledAdjustment:
+    id: str
+    label: str
+    condition: CompiledExpression | None
+    bp: CompiledExpression
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPricing:
+    base_label: str
+    base_bp: CompiledExpression
+    spread_bp: CompiledExpression
+    adjustments: tuple[CompiledAdjustment, ...]
+    floor_bp: CompiledExpression | None
+    cap_bp: CompiledExpression | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTerms:
+    months: tuple[int, ...]
+    max_months: CompiledExpression | None
+    revolving: bool
+    line_validity_months: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMethod:
+    method: str
+    condition: CompiledExpression | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledProduct:
+    doc: ProductDoc
+    file: str
+    eligibility: tuple[CompiledRule, ...]
+    combinations: tuple[CompiledCombination, ...]
+    tables: tuple[CompiledTable, ...]
+    limit: CompiledLimit
+    pricing: CompiledPricing
+    terms: CompiledTerms
+    methods: tuple[CompiledMethod, ...]
+    table_inputs: dict[str, tuple[str, ...]]  # flat output key -> data fields the table reads
+
+    @property
+    def code(self) -> str:
+        return self.doc.code
+
+    @property
+    def rule_count(self) -> int:
+        return len(self.eligibility) + sum(len(c.rules) for c in self.combinations)

@@ -1,0 +1,66 @@
+"""Helpers the compiled expressions call at run time. All exact: Decimal in, Decimal or int out."""
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+
+def divide(a: int | Decimal, b: int | Decimal) -> Decimal | None:
+    # Division by zero is a property of the data (e.g. no income), so it is unknown, not a crash.
+    if b == 0:
+        return None
+    return Decimal(a) / b
+
+
+def round_half_up(x: int | Decimal, digits: int = 0) -> Decimal:
+    return Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def round_down(x: int | Decimal, step: int | Decimal) -> Decimal | None:
+    if step <= 0:
+        return None
+    return (Decimal(x) / step).to_integral_value(rounding=ROUND_DOWN) * step
+
+
+def floor(x: int | Decimal) -> int:
+    return math.floor(x)
+
+
+def ceil(x: int | Decimal) -> int:
+    return math.ceil(x)
+
+
+def clamp(x: int | Decimal, lo: int | Decimal, hi: int | Decimal) -> int | Decimal:
+    return min(max(x, lo), hi)
+
+
+def years_since(day: date, today: date) -> int:
+    """Whole years from day to today (an age, years in business)."""
+    return today.year - day.year - ((today.month, today.day) < (day.month, day.day))
+
+
+def months_since(day: date, today: date) -> int:
+    """Whole months from day to today."""
+    return (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
+
+
+def contains_any(items: tuple | frozenset, values: tuple | frozenset) -> bool:
+    return not frozenset(items).isdisjoint(values)
+
+
+RUNTIME_NAMESPACE = {
+    "_contains_any": contains_any,
+    "_divide": divide,
+    "_round": round_half_up,
+    "_round_down": round_down,
+    "_floor": floor,
+    "_ceil": ceil,
+    "_clamp": clamp,
+    "_years_since": years_since,
+    "_months_since": months_since,
+    "_min": min,
+    "_max": max,
+    "_abs": abs,
+    "_len": len,
+}

@@ -1,0 +1,33 @@
+"""What names an expression may use where it is written: data fields, params and table outputs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.expressions.types import FIELD_TYPES, Type, type_of_value
+from engine.models import DataDictionary
+
+
+@dataclass
+class Scope:
+    dictionary: DataDictionary
+    params: dict[str, Any] = field(default_factory=dict)
+    sources: frozenset[str] | None = None  # declared data sources; None allows every source
+    tables: dict[str, dict[str, Type]] = field(default_factory=dict)  # table id -> output -> type
+
+    def field_type(self, path: str) -> Type | None:
+        definition = self.dictionary.field(path)
+        if definition is None:
+            return None
+        if definition.type == "enum":
+            return Type("string", values=frozenset(definition.values or ()))
+        return FIELD_TYPES[definition.type]
+
+    def param_type(self, name: str) -> Type:
+        return type_of_value(self.params[name])
+
+    def source_declared(self, source: str) -> bool:
+        return self.sources is None or source in self.sources
+
+    def with_params(self, params: dict[str, Any]) -> "Scope":
+        return Scope(self.dictionary, params, self.sources, self.tables)
