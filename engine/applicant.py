@@ -71,7 +71,7 @@ def flatten(data: Any, dictionary: DataDictionary, report: Callable[..., None]) 
                 continue
             checked, error = check_value(definition, value)
             if error:
-                report(path, f"{source_name}.{name}: {error}")
+                report(path, error)
                 continue
             record[f"{source_name}.{name}"] = checked
             present = True

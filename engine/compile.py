@@ -248,13 +248,14 @@ class _ProductCompiler:
                 self.problems.add(self.source.problem(path + ("outputs", c), f"output {name!r} mixes values of different types"))
                 continue
             output_types[name] = unified
-        if len(self.problems.problems) > before:
-            return None
         keys = tuple(f"tables.{table.id}.{name}" for name in table.outputs)
         read = expand_inputs(tuple(f for i in inputs if i for f in i.fields), self.table_inputs)
         for key in keys:
             self.table_inputs[key] = read
+        # Registered even when a row is broken, so later uses are checked instead of cascading errors.
         self.scope.tables[table.id] = output_types
+        if len(self.problems.problems) > before:
+            return None
         no_match = table.no_match
         default = {f"tables.{table.id}.{k}": v for k, v in no_match.output.items()} if no_match.output else None
         message = self.x.message(self.source, path + ("no_match", "message"), no_match.message, self.scope) if no_match.message else None
