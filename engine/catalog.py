@@ -49,26 +49,44 @@ class Catalog:
         return _index(self._files("rulesets"), lambda p: load_ruleset(p, self.display(p)), "ruleset")
 
     @cached_property
-    def products(self) -> dict[str, LoadedProduct]:
-        products = _index(self._files("products"), lambda p: load_product(p, self.display(p)), "product")
+    def _product_index(self) -> tuple[dict[str, LoadedProduct], list[Problem]]:
+        """Every product that loads, and the problems of those that do not."""
+        products: dict[str, LoadedProduct] = {}
         names: dict[str, LoadedProduct] = {}
-        problems = []
-        for product in products.values():
-            other = names.get(product.doc.name)
-            if other is not None:
-                problems.append(product.source.problem(("name",), f"product name {product.doc.name!r} is also used by {other.source.file}"))
-            names[product.doc.name] = product
+        problems: list[Problem] = []
+        for path in self._files("products"):
+            try:
+                product = load_product(path, self.display(path))
+            except ProductFactoryError as exc:
+                problems.extend(exc.problems or [Problem(self.display(path), None, None, (), exc.render())])
+                continue
+            doc = product.doc
+            for key, index, what in ((doc.code, products, "code"), (doc.name, names, "name")):
+                if key in index:
+                    problems.append(product.source.problem((what,), f"product {what} {key!r} is also used by {index[key].source.file}"))
+            if doc.code not in products and doc.name not in names:
+                products[doc.code] = product
+                names[doc.name] = product
+        return products, problems
+
+    @property
+    def products(self) -> dict[str, LoadedProduct]:
+        """All products; raises if any product file is broken (use find() to reach a sound one)."""
+        products, problems = self._product_index
         if problems:
             raise DocumentError(problems)
         return products
 
     def find(self, reference: str) -> LoadedProduct:
-        products = self.products
+        """A product by code or name. A broken sibling file does not block a sound product."""
+        products, problems = self._product_index
         if reference in products:
             return products[reference]
         for product in products.values():
             if product.doc.name == reference:
                 return product
+        if problems:
+            raise DocumentError(problems)
         known = [*products, *(p.doc.name for p in products.values())]
         hint = did_you_mean(reference, known) or "run `pf list` to see the products"
         raise UnknownProductError(f"unknown product {reference!r} ({hint})")

@@ -23,6 +23,7 @@ from engine.errors import DocPath, ExpressionError, Problem, ProblemCollector, d
 from engine.expressions import CompiledExpression, ExpressionProblem, Scope, compile_expression, parse_expression
 from engine.expressions.parser import expression_text
 from engine.expressions.types import type_of_value, unify
+from engine.fused import fuse_rules
 from engine.models import DataDictionary, RuleDoc
 from engine.source import SourceDocument
 from engine.tables import CellProblem, cell_condition
@@ -135,7 +136,8 @@ class _ProductCompiler:
         if self.problems.problems:
             return None
         return CompiledProduct(
-            self.doc, self.source.file, eligibility, combinations, tables, limit, pricing, terms, methods, self.table_inputs
+            self.doc, self.source.file, eligibility, combinations, tables, limit, pricing, terms, methods,
+            self.table_inputs, fuse_rules(eligibility, combinations),
         )
 
     def e(self, path: DocPath, text: Any, expect: str | None) -> CompiledExpression | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from engine.expressions import CompiledExpression
 from engine.models import ProductDoc
@@ -121,6 +121,7 @@ class CompiledProduct:
     terms: CompiledTerms
     methods: tuple[CompiledMethod, ...]
     table_inputs: dict[str, tuple[str, ...]]  # flat output key -> data fields the table reads
+    check_rules: Callable[[dict[str, Any]], list[tuple[Any, Any]]]  # every rule fused: the fast path
 
     @property
     def code(self) -> str:

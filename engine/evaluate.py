@@ -103,16 +103,19 @@ def evaluate(product: CompiledProduct, record: Record, on: date, *, trace: bool 
     findings: list[FindingTuple] = []
     for table in product.tables:
         _evaluate_table(table, v, findings, steps)
-    _evaluate_rules(product.eligibility, v, findings, steps)
-    for combination in product.combinations:
-        if combination.condition is not None:
-            applies = combination.condition.function(v)
-            if steps is not None:
-                steps.append(("combination", combination.id, _outcome(applies, "applies", "not_applicable"), combination.condition.fields, None))
-            # A combination whose condition cannot be decided is applied: the stricter reading.
-            if applies is False:
-                continue
-        _evaluate_rules(combination.rules, v, findings, steps)
+    if steps is None:
+        findings.extend(product.check_rules(v))
+    else:
+        _evaluate_rules(product.eligibility, v, findings, steps)
+        for combination in product.combinations:
+            if combination.condition is not None:
+                applies = combination.condition.function(v)
+                steps.append(("combination", combination.id, _outcome(applies, "applies", "not_applicable"),
+                              combination.condition.fields, None))
+                # A combination whose condition cannot be decided is applied: the stricter reading.
+                if applies is False:
+                    continue
+            _evaluate_rules(combination.rules, v, findings, steps)
     decision = _decide(findings)
     limit = rate = terms = None
     if decision != "decline":
@@ -129,22 +132,21 @@ def _outcome(value: Any, yes: str = "pass", no: str = "fail") -> str:
     return yes if value is True else no if value is False else "unknown"
 
 
-def _evaluate_rules(rules: tuple, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> None:
+def _evaluate_rules(rules: tuple, v: Record, findings: list[FindingTuple], steps: list[tuple]) -> None:
+    """The traced path: one rule at a time, recording each. engine.fused is the same, inlined."""
     for rule in rules:
         guard = rule.guard
         if guard is not None:
             applies = guard.function(v)
             if applies is False:
-                if steps is not None:
-                    steps.append(("rule", rule.id, "not_applicable", rule.inputs, None))
+                steps.append(("rule", rule.id, "not_applicable", rule.inputs, None))
                 continue
             result = rule.check.function(v) if applies is True else None
         else:
             result = rule.check.function(v)
         if result is not True:
             findings.append((rule, result))
-        if steps is not None:
-            steps.append(("rule", rule.id, _outcome(result), rule.inputs, None))
+        steps.append(("rule", rule.id, _outcome(result), rule.inputs, None))
 
 
 def _decide(findings: list[FindingTuple]) -> str:
@@ -212,17 +214,20 @@ def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple
     if best is None:
         findings.append((_reason("LIMIT_UNKNOWN", "limit", "refer", "没有可计算的额度上限"), None))
         return None
-    amount = round_down_to_step(max(best, 0), limit.step)
+    amount = round_down_to_step(best if best > 0 else 0, limit.step)
     minimum = limit.min_amount.function(v) if limit.min_amount is not None else None
     if minimum is not None and amount < minimum:
         findings.append((_reason("LIMIT_BELOW_MINIMUM", "limit", limit.below_min_action,
                                  f"测算额度{format_value(amount)}元低于产品最低额度{format_value(minimum)}元"), False))
     if steps is not None:
         steps.append(("limit", binding, "computed", (), amount))
-    return LimitOutcome(amount, Decimal(best), binding, values, minimum)
+    return LimitOutcome(amount, best, binding, values, minimum)
 
 
 def _bp(value: Any) -> int:
+    """Basis points are whole numbers: an int passes through, a decimal is rounded half up."""
+    if type(value) is int:
+        return value
     return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP))
 
 
@@ -247,18 +252,24 @@ def _evaluate_rate(pricing: CompiledPricing, v: Record, findings: list[FindingTu
         findings.append((_reason("RATE_UNKNOWN", "pricing", "refer", "利率缺少数据,无法定价",
                                  pricing.base_bp.fields + pricing.spread_bp.fields), None))
         return None
-    raw = _bp(base) + _bp(spread) + sum(a[2] for a in adjustments)
+    base, spread = _bp(base), _bp(spread)
+    final = base + spread
+    for adjustment in adjustments:
+        final += adjustment[2]
     floor = pricing.floor_bp.function(v) if pricing.floor_bp is not None else None
     cap = pricing.cap_bp.function(v) if pricing.cap_bp is not None else None
-    final, bound_by = raw, None
-    if floor is not None and final < floor:
-        final, bound_by = _bp(floor), "floor"
-    if cap is not None and final > cap:
-        final, bound_by = _bp(cap), "cap"
+    bound_by = None
+    if floor is not None:
+        floor = _bp(floor)
+        if final < floor:
+            final, bound_by = floor, "floor"
+    if cap is not None:
+        cap = _bp(cap)
+        if final > cap:
+            final, bound_by = cap, "cap"
     if steps is not None:
         steps.append(("pricing", "rate", "computed", pricing.base_bp.fields + pricing.spread_bp.fields, final))
-    return RateOutcome(_bp(base), _bp(spread), adjustments,
-                       None if floor is None else _bp(floor), None if cap is None else _bp(cap), bound_by, final)
+    return RateOutcome(base, spread, adjustments, floor, cap, bound_by, final)
 
 
 def _evaluate_terms(product: CompiledProduct, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> TermsOutcome:

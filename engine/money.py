@@ -14,10 +14,10 @@ def round_cents(amount: Decimal | int) -> Decimal:
 
 def round_down_to_step(amount: Decimal | int, step: Decimal | int) -> Decimal:
     """Round a non-negative amount down to a whole multiple of step (e.g. 10,000 yuan)."""
-    step = Decimal(step)
     if step <= 0:
-        return round_cents(Decimal(amount).quantize(CENT, rounding=ROUND_DOWN))
-    return (Decimal(amount) / step).to_integral_value(rounding=ROUND_DOWN) * step
+        return Decimal(amount).quantize(CENT, rounding=ROUND_DOWN)
+    # Decimal // truncates toward zero, which is rounding down for the non-negative amounts here.
+    return Decimal(amount) // step * step
 
 
 def format_money(amount: Decimal | int) -> str:

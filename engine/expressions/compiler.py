@@ -18,7 +18,7 @@ from engine.expressions.runtime import RUNTIME_NAMESPACE
 Record = dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CompiledExpression:
     text: str
     node: n.Node
@@ -31,7 +31,7 @@ class CompiledExpression:
 
 
 def compile_expression(text: str, node: n.Node) -> CompiledExpression:
-    generator = _Generator()
+    generator = SourceGenerator()
     body = generator.expr(node)
     source = f"def _expression(d):\n    g = d.get\n    return {body}\n"
     namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
@@ -41,7 +41,9 @@ def compile_expression(text: str, node: n.Node) -> CompiledExpression:
     return CompiledExpression(text, node, namespace["_expression"], fields, source)
 
 
-class _Generator:
+class SourceGenerator:
+    """Python source for typed nodes; one generator may serve many expressions of one function."""
+
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {}
         self.temps = 0
@@ -129,7 +131,9 @@ class _Generator:
 
     def gen_Lookup(self, node: n.Lookup) -> str:
         table = self.const(node.mapping)
-        return self.strict([node.key], lambda v: f"{table}.get(str({v[0]}))")
+        if node.key.type.kind == "string":
+            return self.strict([node.key], lambda v: f"{table}.get({v[0]})")
+        return self.strict([node.key], lambda v: f"{table}.get(str({v[0]}))")  # map keys are text
 
     def gen_Call(self, node: n.Call) -> str:
         if node.function == "has":
