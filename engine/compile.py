@@ -135,10 +135,32 @@ class _ProductCompiler:
         methods = self.methods()
         if self.problems.problems:
             return None
+        early = self.tables_read_by_rules(tables, eligibility, combinations)
         return CompiledProduct(
-            self.doc, self.source.file, eligibility, combinations, tables, limit, pricing, terms, methods,
-            self.table_inputs, fuse_rules(eligibility, combinations),
+            self.doc, self.source.file, eligibility, combinations, tables,
+            tuple(t for t in tables if t.id in early), tuple(t for t in tables if t.id not in early),
+            limit, pricing, terms, methods, self.table_inputs, fuse_rules(eligibility, combinations),
         )
+
+    @staticmethod
+    def tables_read_by_rules(tables: tuple[CompiledTable, ...], eligibility: tuple[CompiledRule, ...],
+                             combinations: tuple[CompiledCombination, ...]) -> set[str]:
+        """Tables the rules need (directly or through another table). The others wait until the rules
+        have run, so a declined applicant is not also told that, say, no price row matched."""
+        def tables_in(fields: tuple[str, ...]) -> set[str]:
+            return {f.split(".")[1] for f in fields if f.startswith("tables.")}
+
+        rules = eligibility + tuple(r for c in combinations for r in c.rules)
+        needed = set()
+        for rule in rules:
+            needed |= tables_in(rule.check.fields + (rule.guard.fields if rule.guard else ()))
+        for combination in combinations:
+            needed |= tables_in(combination.condition.fields if combination.condition else ())
+        reads = {t.id: tables_in(tuple(f for row in t.rows for f in row.condition.fields)) for t in tables}
+        for table in reversed(tables):  # a table reads only earlier tables, so one backward pass closes the set
+            if table.id in needed:
+                needed |= reads[table.id]
+        return needed
 
     def e(self, path: DocPath, text: Any, expect: str | None) -> CompiledExpression | None:
         return self.x.expr(self.source, path, text, self.scope, expect)

@@ -115,7 +115,9 @@ class CompiledProduct:
     file: str
     eligibility: tuple[CompiledRule, ...]
     combinations: tuple[CompiledCombination, ...]
-    tables: tuple[CompiledTable, ...]
+    tables: tuple[CompiledTable, ...]  # all, in declaration order
+    early_tables: tuple[CompiledTable, ...]  # read by rules: evaluated before them
+    late_tables: tuple[CompiledTable, ...]  # read only by limit, pricing, terms: evaluated unless declined
     limit: CompiledLimit
     pricing: CompiledPricing
     terms: CompiledTerms

@@ -101,7 +101,7 @@ def evaluate(product: CompiledProduct, record: Record, on: date, *, trace: bool 
     v["$date"] = on
     steps: list[tuple] | None = [] if trace else None
     findings: list[FindingTuple] = []
-    for table in product.tables:
+    for table in product.early_tables:
         _evaluate_table(table, v, findings, steps)
     if steps is None:
         findings.extend(product.check_rules(v))
@@ -118,6 +118,10 @@ def evaluate(product: CompiledProduct, record: Record, on: date, *, trace: bool 
             _evaluate_rules(combination.rules, v, findings, steps)
     decision = _decide(findings)
     limit = rate = terms = None
+    if decision != "decline" and product.late_tables:
+        for table in product.late_tables:
+            _evaluate_table(table, v, findings, steps)
+        decision = _decide(findings)
     if decision != "decline":
         limit = _evaluate_limit(product.limit, v, findings, steps)
         rate = _evaluate_rate(product.pricing, v, findings, steps)
@@ -199,6 +203,7 @@ def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple
     best = None
     binding = ""
     values: list[Any] = []
+    complete = True
     for cap in limit.caps:
         value = cap.value.function(v)
         values.append(value)
@@ -206,11 +211,14 @@ def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple
             steps.append(("cap", cap.id, "unknown" if value is None else "computed", cap.value.fields, value))
         if value is None:
             if cap.on_missing == "refer":
+                complete = False
                 findings.append((_reason(f"LIMIT_CAP_UNKNOWN_{cap.id.upper()}", "limit", "refer",
                                          f"额度上限“{cap.label}”缺少数据,无法计算", cap.value.fields), None))
             continue
         if best is None or value < best:
             best, binding = value, cap.id
+    if not complete:
+        return None  # the smallest of the remaining caps could overstate the limit: offer none
     if best is None:
         findings.append((_reason("LIMIT_UNKNOWN", "limit", "refer", "没有可计算的额度上限"), None))
         return None

@@ -146,7 +146,8 @@ class TableDoc(Document):
             if len(row) != width:
                 raise ValueError(
                     f"row {i} has {len(row)} cells; expected {width} "
-                    f"({len(self.inputs)} inputs then {len(self.outputs)} outputs)"
+                    f"({len(self.inputs)} inputs then {len(self.outputs)} outputs; an input expression with a comma "
+                    f"must be quoted, e.g. inputs: [\"coalesce(a, b)\"])"
                 )
         if self.no_match.output is not None and set(self.no_match.output) != set(self.outputs):
             raise ValueError(f"no_match.output must give exactly the outputs {self.outputs}")

@@ -101,6 +101,13 @@ def test_table_rows_first_hit_intervals_and_no_match(mini):
     assert d.decision == "decline" and codes(d) == ["NO_MATCH_SPREAD"] and d.findings[0].message == "没有A级的定价"
 
 
+def test_tables_only_pricing_reads_wait_for_the_rules(mini):
+    # A declined applicant is told why, not also that no price row matched.
+    assert [t.id for t in mini.late_tables] == ["spread"] and mini.early_tables == ()
+    d = decide(mini, {"tax.paid_12m": Decimal("100"), "loan.term_months": 48})
+    assert codes(d) == ["PAID"]
+
+
 def test_rate_adjustment_and_floor(mini):
     d = decide(mini, {"loan.amount": Decimal("900000"), "tax.paid_12m": Decimal("100000")})
     assert [(a.id, a.bp) for a in d.rate.adjustments] == [("big", -20)]
@@ -129,7 +136,8 @@ def test_skipped_cap_versus_unknown_cap(mini):
     requested = next(c for c in d.limit.caps if c.id == "requested")
     assert requested.outcome == "skipped" and d.limit.binding_cap == "tax_multiple"
     d = decide(mini, {"tax.grade": "B"}, remove=("tax.paid_12m",))
-    assert "LIMIT_CAP_UNKNOWN_TAX_MULTIPLE" in codes(d)
+    assert "LIMIT_CAP_UNKNOWN_TAX_MULTIPLE" in codes(d) and d.decision == "refer"
+    assert d.limit is None  # the other caps alone would overstate it
 
 
 def test_terms_cut_by_age_at_maturity(mini):
@@ -148,7 +156,8 @@ def test_trace_lists_every_step_in_order_and_agrees_with_fast_path(mini):
     traced = decide(mini, {"credit_bureau.loan_inquiries_3m": 8}, trace=True)
     assert traced.model_dump(exclude={"trace"}) == fast.model_dump(exclude={"trace"})
     steps = [(s.kind, s.id, s.outcome) for s in traced.trace]
-    assert steps[:3] == [("table_row", "spread[0]", "match"), ("table", "spread", "row 0"), ("rule", "CUSTOMER_TYPE", "pass")]
+    assert steps[:2] == [("rule", "CUSTOMER_TYPE", "pass"), ("rule", "PAID", "pass")]
+    assert ("table_row", "spread[0]", "match") in steps and ("table", "spread", "row 0") in steps
     assert ("rule", "INQUIRIES", "fail") in steps and ("rule", "B_GRADE_REVIEW", "not_applicable") in steps
     assert ("combination", "judicial_when_large", "not_applicable") in steps
     assert [s.order for s in traced.trace] == list(range(1, len(steps) + 1))

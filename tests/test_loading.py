@@ -107,7 +107,7 @@ def test_table_cell_errors(pack):
     problems = broken(pack, '      - [A, "<= 12", 50]', '      - [A, "<= twelve", 50]')
     assert len(problems) == 1 and "$.tables[0].rows[0][1]: cell '<= twelve': unknown name 'twelve'" in problems[0]
     problems = broken(pack, '      - [B, "-", 120]', '      - [B, 120]')
-    assert len(problems) == 1 and "row 2 has 2 cells; expected 3 (2 inputs then 1 outputs)" in problems[0]
+    assert len(problems) == 1 and "row 2 has 2 cells; expected 3 (2 inputs then 1 outputs; an input expression with a comma must be quoted" in problems[0]
 
 
 def test_duplicate_rule_ids(pack):
