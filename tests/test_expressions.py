@@ -268,3 +268,12 @@ def test_arithmetic_is_exact_decimal(scope, a, b):
     assert run("tax.paid_12m + tax.paid_24m", scope, record) == a + b
     assert run("tax.paid_12m * 0.2 - tax.paid_24m", scope, record) == a * D("0.2") - b
     assert run("min(tax.paid_12m, tax.paid_24m)", scope, record) == min(a, b)
+
+
+def test_every_function_is_documented():
+    from engine.expressions.functions import FUNCTIONS
+    from tests.conftest import ROOT
+
+    guide = (ROOT / "docs" / "expressions.md").read_text(encoding="utf-8")
+    for spec in FUNCTIONS.values():
+        assert f"| `{spec.signature}` | {spec.doc} |" in guide
