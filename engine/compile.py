@@ -23,7 +23,7 @@ from engine.errors import DocPath, ExpressionError, Problem, ProblemCollector, d
 from engine.expressions import CompiledExpression, ExpressionProblem, Scope, compile_expression, parse_expression
 from engine.expressions.parser import expression_text
 from engine.expressions.types import type_of_value, unify
-from engine.fused import fuse_rules
+from engine.fused import fuse_rules, fuse_values
 from engine.models import DataDictionary, RuleDoc
 from engine.source import SourceDocument
 from engine.tables import CellProblem, cell_condition
@@ -318,7 +318,8 @@ class _ProductCompiler:
             if value:
                 caps.append(CompiledCap(cap.id, cap.label, value, cap.on_missing))
         minimum = self.e(("limit", "min_amount"), doc.min_amount, "number") if doc.min_amount is not None else None
-        return CompiledLimit(tuple(caps), doc.round_down_to, minimum, doc.below_min_action)
+        return CompiledLimit(tuple(caps), doc.round_down_to, minimum, doc.below_min_action,
+                             fuse_values([c.value for c in caps]) if caps else tuple)
 
     def pricing(self) -> CompiledPricing:
         doc = self.doc.pricing

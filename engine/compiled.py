@@ -75,6 +75,7 @@ class CompiledLimit:
     step: Decimal
     min_amount: CompiledExpression | None
     below_min_action: str
+    cap_values: Callable[[dict[str, Any]], tuple[Any, ...]]  # every cap in one generated function
 
 
 @dataclass(frozen=True, slots=True)

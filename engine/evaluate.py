@@ -58,7 +58,7 @@ class LimitOutcome:
     amount: Decimal
     uncapped: Decimal
     binding: str
-    values: list[Any]
+    values: tuple[Any, ...]
     minimum: Any
 
 
@@ -202,11 +202,9 @@ def _evaluate_table(table: CompiledTable, v: Record, findings: list[FindingTuple
 def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> LimitOutcome | None:
     best = None
     binding = ""
-    values: list[Any] = []
+    values = limit.cap_values(v)
     complete = True
-    for cap in limit.caps:
-        value = cap.value.function(v)
-        values.append(value)
+    for cap, value in zip(limit.caps, values):
         if steps is not None:
             steps.append(("cap", cap.id, "unknown" if value is None else "computed", cap.value.fields, value))
         if value is None:

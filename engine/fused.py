@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from engine.compiled import CompiledCombination, CompiledRule
-from engine.expressions.compiler import SourceGenerator
+from engine.expressions.compiler import CompiledExpression, SourceGenerator
 from engine.expressions.runtime import RUNTIME_NAMESPACE
 
 RuleChecker = Callable[[dict[str, Any]], list[tuple[CompiledRule, Any]]]
@@ -51,3 +51,14 @@ def fuse_rules(eligibility: tuple[CompiledRule, ...], combinations: tuple[Compil
     namespace.update(generator.constants)
     exec(compile("\n".join(lines) + "\n", "<rules>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
     return namespace["_check_rules"]
+
+
+def fuse_values(expressions: list[CompiledExpression]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """Several expressions evaluated by one generated function, returning their values in order."""
+    generator = SourceGenerator()
+    body = ", ".join(generator.expr(e.node) for e in expressions)
+    namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
+    source = f"def _values(d):\n    g = d.get\n    return ({body}{',' if len(expressions) == 1 else ''})\n"
+    namespace.update(generator.constants)
+    exec(compile(source, "<values>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
+    return namespace["_values"]
