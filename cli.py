@@ -6,6 +6,7 @@ errors. Results go to stdout, errors to stderr, and no traceback ever reaches a 
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import date
@@ -50,19 +51,25 @@ def _parse_date(text: Optional[str]) -> date:
         raise UsageError(f"--date: {text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
-def _catalog(root: Optional[Path] = None):
-    from engine.catalog import Catalog
+PackOption = typer.Option(None, "--pack", help="a pack folder layered on the built-in pack (repeatable; "
+                          "default list from PF_PACKS, separated by the path separator)")
+DateOption = typer.Option(None, "--date", help="evaluation date YYYY-MM-DD (default: today)")
 
-    return Catalog(root)
+
+def _catalog(packs: Optional[list[Path]] = None, root: Optional[Path] = None):
+    from engine.catalog import Catalog, packs_from_environment
+
+    return Catalog(root, packs_from_environment() + list(packs or []))
 
 
 @app.command()
 def evaluate(
-    product: str = typer.Argument(..., help="product code or Chinese name"),
+    product: str = typer.Argument(..., help="product code, CODE@VERSION, or Chinese name"),
     applicant: str = typer.Argument(..., help="applicant YAML or JSON file, or - for stdin"),
-    on: Optional[str] = typer.Option(None, "--date", help="evaluation date YYYY-MM-DD (default: today)"),
+    on: Optional[str] = DateOption,
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
     trace: bool = typer.Option(False, "--trace", help="show every rule and table row evaluated, in order"),
+    pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Evaluate an applicant against a product: decision, reasons, limit, rate, terms."""
     from engine.applicant import load_applicant
@@ -70,13 +77,8 @@ def evaluate(
     from engine.render import render_json, render_table
 
     day = _parse_date(on)
-    catalog = _catalog()
-    compiled = catalog.compiled(product)
-    effective = compiled.doc.effective
-    if not effective.covers(day):
-        until = effective.to.isoformat() if effective.to else "open-ended"
-        raise UsageError(f"{compiled.doc.name} ({compiled.code} v{compiled.doc.version}) is in force from "
-                         f"{effective.from_.isoformat()} to {until}, not on {day.isoformat()}")
+    catalog = _catalog(pack)
+    compiled = catalog.compiled(product, day)
     if applicant == "-":
         record = load_applicant("-", catalog.dictionary, stdin_text=sys.stdin.read())
     else:
@@ -86,39 +88,106 @@ def evaluate(
 
 
 @app.command("list")
-def list_products() -> None:
-    """List the products: code, name, version, effective dates."""
+def list_products(pack: Optional[list[Path]] = PackOption) -> None:
+    """List every product version: code, name, version, effective dates, pack, parent."""
     from engine.render import table
 
-    rows = [["code", "name", "version", "effective from", "to"]]
-    for product in sorted(_catalog().products.values(), key=lambda p: p.doc.code):
-        doc = product.doc
-        rows.append([doc.code, doc.name, doc.version, doc.effective.from_.isoformat(), doc.effective.to.isoformat() if doc.effective.to else "—"])
+    catalog = _catalog(pack)
+    rows = [["code", "name", "version", "effective from", "to", "pack", "extends"]]
+    for entry in catalog.entries():
+        header = entry.header
+        rows.append([header.code, header.name, header.version, header.effective.from_.isoformat(),
+                     header.effective.to.isoformat() if header.effective.to else "—", entry.pack.name, header.extends or ""])
     typer.echo("\n".join(table(rows, indent="")))
+    for problem in catalog.load_problems:
+        typer.echo(problem.render(), err=True)
+    if catalog.load_problems:
+        _fail(f"{len(catalog.load_problems)} problem(s) while loading; run pf validate")
 
 
 @app.command()
 def show(
-    product: str = typer.Argument(..., help="product code or Chinese name"),
+    product: str = typer.Argument(..., help="product code, CODE@VERSION, or Chinese name"),
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
+    resolved: bool = typer.Option(False, "--resolved", help="the effective product after inheritance, with the file "
+                                  "and line every param, rule and table came from"),
+    on: Optional[str] = DateOption,
+    pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Show a product: params, rules (with the rulesets it combines), tables, limit, pricing, terms."""
-    from engine.describe import describe_product
+    from engine.describe import describe_product, provenance_json, describe_resolved
 
-    catalog = _catalog()
-    compiled = catalog.compiled(product)
+    day = _parse_date(on)
+    catalog = _catalog(pack)
+    compiled = catalog.compiled(product, day)
+    loaded = catalog.resolve(catalog.select(product, day), day)
     if output is OutputFormat.json:
-        typer.echo(compiled.doc.model_dump_json(indent=2, by_alias=True))
+        data = compiled.doc.model_dump(mode="json", by_alias=True)
+        if resolved:
+            data = {"product": data, "provenance": provenance_json(loaded, catalog, day)}
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif resolved:
+        typer.echo(describe_resolved(loaded, compiled, catalog, day), nl=False)
     else:
         typer.echo(describe_product(compiled, catalog.rulesets), nl=False)
 
 
 @app.command()
-def validate(path: Optional[Path] = typer.Argument(None, help="a pack folder (default: the built-in pack)")) -> None:
-    """Load and compile every product and ruleset; list every problem (exit 2 if any)."""
+def diff(
+    first: str = typer.Argument(..., help="product code, CODE@VERSION or name"),
+    second: str = typer.Argument(..., help="product code, CODE@VERSION or name"),
+    on: Optional[str] = DateOption,
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
+    pack: Optional[list[Path]] = PackOption,
+) -> None:
+    """What differs between two products, or two versions of one: params, rules, tables, limit, pricing."""
+    from engine.diff import diff_products, render_diff
+
+    day = _parse_date(on)
+    catalog = _catalog(pack)
+    left = catalog.compiled(first, day)
+    right = catalog.compiled(second, day)
+    changes = diff_products(left, right, catalog.rulesets)
+    if output is OutputFormat.json:
+        typer.echo(changes.model_dump_json(indent=2))
+    else:
+        typer.echo(render_diff(changes), nl=False)
+
+
+@app.command()
+def packs(pack: Optional[list[Path]] = PackOption) -> None:
+    """The packs loaded, in layering order, and what each brings."""
+    from engine.render import table
+
+    catalog = _catalog(pack)
+    catalog.validate()
+    rows = [["pack", "version", "path", "depends on", "products", "rulesets", "shared params"]]
+    for loaded_pack in catalog.packs:
+        manifest = loaded_pack.manifest
+        products = sum(1 for e in catalog.entries() if e.pack is loaded_pack)
+        rows.append([loaded_pack.name, loaded_pack.version, str(loaded_pack.root),
+                     ", ".join(manifest.depends_on) if manifest else "", str(products),
+                     str(len(loaded_pack.files("rulesets"))), str(len(loaded_pack.files("params")))])
+    typer.echo("\n".join(table(rows, indent="")))
+
+
+@app.command()
+def validate(
+    path: Optional[Path] = typer.Argument(None, help="a pack folder (default: the built-in pack and PF_PACKS)"),
+    pack: Optional[list[Path]] = PackOption,
+) -> None:
+    """Load and compile every product and ruleset of the packs; list every problem (exit 2 if any)."""
+    from engine.catalog import is_root_pack
+
     if path is not None and not path.is_dir():
         raise UsageError(f"{path}: not a folder (give a pack folder holding products/, rulesets/, schemas/)")
-    checked, problems = _catalog(path).validate()
+    if path is None:
+        catalog = _catalog(pack)
+    elif is_root_pack(path):
+        catalog = _catalog(pack, root=path)
+    else:
+        catalog = _catalog([path] + list(pack or []))
+    checked, problems = catalog.validate()
     if problems:
         for problem in problems:
             typer.echo(problem.render(), err=True)

@@ -31,16 +31,25 @@ from engine.tables import CellProblem, cell_condition
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-def compile_product(product: LoadedProduct, rulesets: dict[str, LoadedRuleset], dictionary: DataDictionary) -> CompiledProduct:
-    """Compile one product; raises ExpressionError listing every problem found."""
-    compiler = _ProductCompiler(product, rulesets, dictionary)
+def compile_product(
+    product: LoadedProduct,
+    rulesets: dict[str, LoadedRuleset],
+    dictionary: DataDictionary,
+    shared: dict[str, dict[str, Any]] | None = None,
+    *,
+    pack: str = "",
+    content_hash: str = "",
+) -> CompiledProduct:
+    """Compile one product; raises ExpressionError listing every problem found.
+    shared: the parameter centre's values in force (group -> name -> value)."""
+    compiler = _ProductCompiler(product, rulesets, dictionary, shared or {}, pack, content_hash)
     compiled = compiler.run()
     compiler.problems.raise_if_any(ExpressionError)
     assert compiled is not None
     return compiled
 
 
-def check_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary) -> list[Problem]:
+def check_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary, shared: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
     """Compile a ruleset on its own (its default params, any data source) to find its problems."""
     problems = ProblemCollector()
     seen: set[str] = set()
@@ -49,7 +58,7 @@ def check_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary) -> list[Pr
             problems.add(ruleset.source.problem(("rules", i, "id"), f"duplicate rule id {rule.id!r}"))
         seen.add(rule.id)
     compiler = _Expressions(problems)
-    scope = Scope(dictionary, dict(ruleset.doc.params))
+    scope = Scope(dictionary, dict(ruleset.doc.params), shared=shared or {})
     for i, rule in enumerate(ruleset.doc.rules):
         compiler.rule(ruleset.source, ("rules", i), rule, scope, f"ruleset:{ruleset.doc.code}", None, {})
     return problems.problems
@@ -113,15 +122,18 @@ def expand_inputs(fields: tuple[str, ...], table_inputs: dict[str, tuple[str, ..
 
 
 class _ProductCompiler:
-    def __init__(self, product: LoadedProduct, rulesets: dict[str, LoadedRuleset], dictionary: DataDictionary):
+    def __init__(self, product: LoadedProduct, rulesets: dict[str, LoadedRuleset], dictionary: DataDictionary,
+                 shared: dict[str, dict[str, Any]], pack: str, content_hash: str):
         self.product = product
+        self.pack = pack
+        self.content_hash = content_hash
         self.doc = product.doc
         self.source = product.source
         self.rulesets = rulesets
         self.dictionary = dictionary
         self.problems = ProblemCollector()
         self.x = _Expressions(self.problems)
-        self.scope = Scope(dictionary, dict(self.doc.params), frozenset(self.doc.data_sources), {})
+        self.scope = Scope(dictionary, dict(self.doc.params), frozenset(self.doc.data_sources), {}, shared)
         self.table_inputs: dict[str, tuple[str, ...]] = {}
 
     def run(self) -> CompiledProduct | None:
@@ -140,6 +152,7 @@ class _ProductCompiler:
             self.doc, self.source.file, eligibility, combinations, tables,
             tuple(t for t in tables if t.id in early), tuple(t for t in tables if t.id not in early),
             limit, pricing, terms, methods, self.table_inputs, fuse_rules(eligibility, combinations),
+            self.pack, self.content_hash,
         )
 
     @staticmethod
@@ -233,7 +246,7 @@ class _ProductCompiler:
             else:
                 params[name] = value
         x = _Expressions(self.problems, f" [ruleset {code!r} used by product {self.doc.code!r}]")
-        scope = Scope(self.dictionary, params, self.scope.sources, {})
+        scope = Scope(self.dictionary, params, self.scope.sources, {}, self.scope.shared)
         compiled = [
             x.rule(ruleset.source, ("rules", k), rule, scope, f"ruleset:{code}", combination, {})
             for k, rule in enumerate(ruleset.doc.rules)

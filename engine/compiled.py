@@ -125,6 +125,8 @@ class CompiledProduct:
     methods: tuple[CompiledMethod, ...]
     table_inputs: dict[str, tuple[str, ...]]  # flat output key -> data fields the table reads
     check_rules: Callable[[dict[str, Any]], list[tuple[Any, Any]]]  # every rule fused: the fast path
+    pack: str  # the pack that defines the product
+    content_hash: str  # of the resolved product, its rulesets and the shared params in force
 
     @property
     def code(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.compiled import CompiledProduct
-from engine.documents import LoadedRuleset
+from engine.documents import LoadedProduct, LoadedRuleset
 from engine.expressions.parser import expression_text
 from engine.render import METHOD_LABELS, table
 from engine.values import format_value
@@ -80,3 +80,79 @@ def _cell(cell: Any) -> str:
     if isinstance(cell, list):
         return "[" + ", ".join(map(str, cell)) + "]"
     return format_value(cell) if not isinstance(cell, str) else cell
+
+
+# ---------------------------------------------------------------- the resolved product and where each part came from
+
+
+def provenance(loaded: LoadedProduct) -> list[tuple[str, str, str]]:
+    """(part, value or id, 'file:line') for every param, rule, combination, table and section."""
+    doc, source = loaded.doc, loaded.source
+    rows: list[tuple[str, str, str]] = []
+    for name, value in doc.params.items():
+        rows.append((f"params.{name}", format_value(value), source.where(("params", name))))
+    for i, rule in enumerate(doc.eligibility):
+        rows.append((f"eligibility.{rule.id}", rule.action, source.where(("eligibility", i))))
+    for i, combo in enumerate(doc.risk_controls):
+        rows.append((f"risk_controls.{combo.id}", ", ".join(u.ruleset for u in combo.uses()), source.where(("risk_controls", i))))
+    for i, table in enumerate(doc.tables):
+        rows.append((f"tables.{table.id}", f"{len(table.rows)} rows", source.where(("tables", i))))
+    for i, cap in enumerate(doc.limit.caps):
+        rows.append((f"limit.caps.{cap.id}", expression_text(cap.value), source.where(("limit", "caps", i))))
+    for key in ("base_bp", "spread_bp", "floor_bp", "cap_bp"):
+        value = getattr(doc.pricing, key)
+        if value is not None:
+            rows.append((f"pricing.{key}", expression_text(value), source.where(("pricing", key))))
+    for i, adjustment in enumerate(doc.pricing.adjustments):
+        rows.append((f"pricing.adjustments.{adjustment.id}", expression_text(adjustment.bp), source.where(("pricing", "adjustments", i))))
+    rows.append(("terms", ", ".join(map(str, doc.terms.months)), source.where(("terms",))))
+    for i, option in enumerate(doc.repayment_methods):
+        rows.append((f"repayment_methods.{option.method}", METHOD_LABELS[option.method], source.where(("repayment_methods", i))))
+    return rows
+
+
+def shared_params_used(loaded: LoadedProduct, catalog: Any, day: Any) -> list[tuple[str, str, str]]:
+    """Parameter-centre values the product (or its rulesets) reads, with the value in force and its file."""
+    import json
+    import re
+
+    text = json.dumps(loaded.doc.model_dump(mode="json"), ensure_ascii=False)
+    for combo in loaded.doc.risk_controls:
+        for use in combo.uses():
+            if use.ruleset in catalog.rulesets:
+                text += json.dumps(catalog.rulesets[use.ruleset].doc.model_dump(mode="json"), ensure_ascii=False)
+    rows = []
+    for group, params in catalog.shared_entries().items():
+        for name in sorted(set(re.findall(rf"\b{group}\.([a-z][a-z0-9_]*)", text))):
+            entry = params.get(name)
+            if entry is not None:
+                position = entry.source.position(("params", name))
+                where = f"{entry.source.file}:{position.line}" if position else entry.source.file
+                rows.append((f"{group}.{name}", format_value(entry.param.value_on(day)), f"{where} (pack {entry.pack.name})"))
+    return rows
+
+
+def provenance_json(loaded: LoadedProduct, catalog: Any, day: Any) -> dict[str, str]:
+    return {part: where for part, _, where in provenance(loaded) + shared_params_used(loaded, catalog, day)}
+
+
+def describe_resolved(loaded: LoadedProduct, compiled: CompiledProduct, catalog: Any, day: Any) -> str:
+    doc = loaded.doc
+    chain = []
+    entry = catalog.select(f"{doc.code}@{doc.version}", day)
+    while entry is not None:
+        chain.append(f"{entry.label} ({entry.source.file}, pack {entry.pack.name})")
+        entry = catalog.select(entry.header.extends, day) if entry.header.extends else None
+    out = [
+        f"{doc.name}  ({doc.code} v{doc.version}), resolved on {day.isoformat()}",
+        f"  content hash {compiled.content_hash}",
+        "  inheritance: " + "  <-  ".join(chain),
+        "",
+        "Every part and where it came from",
+    ]
+    out += table([[part, value, where] for part, value, where in provenance(loaded)])
+    shared = shared_params_used(loaded, catalog, day)
+    if shared:
+        out += ["", f"Parameter centre values in force on {day.isoformat()}"]
+        out += table([list(row) for row in shared])
+    return "\n".join(out) + "\n"

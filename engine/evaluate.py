@@ -362,7 +362,8 @@ def _build_decision(e: Evaluation) -> Decision:
                  for i, (kind, ident, outcome, fields, value) in enumerate(e.trace)]
     applicant_id = v.get("$id")
     return Decision(
-        product=ProductRef(code=doc.code, name=doc.name, version=doc.version),
+        product=ProductRef(code=doc.code, name=doc.name, version=doc.version, pack=e.product.pack,
+                           content_hash=e.product.content_hash),
         evaluated_on=e.on,
         applicant_id=applicant_id,
         decision=e.decision,  # type: ignore[arg-type]

@@ -26,6 +26,8 @@ class ProductRef(ResultModel):
     code: str
     name: str
     version: str
+    pack: str = Field(description="the pack that defines the product")
+    content_hash: str = Field(description="hash of the resolved product, its rulesets and the shared params in force")
 
 
 class Finding(ResultModel):

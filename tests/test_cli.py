@@ -37,7 +37,10 @@ def test_evaluate_by_chinese_name_as_json(monkeypatch, capsys):
     assert code == 0 and data["decision"] == "approve" and data["schema_version"] == 1
     assert data["limit"]["amount"] == "770000.00" and data["limit"]["binding_cap"] == "sales_share"
     assert data["rate"]["final_bp"] == 355 and data["rate"]["final_percent"] == "3.55%"
-    assert data["product"] == {"code": "shuiqitong-xw", "name": "税企通-小微经营贷", "version": "1.0"}
+    product = data["product"]
+    assert {k: product[k] for k in ("code", "name", "version", "pack")} == {
+        "code": "shuiqitong-xw", "name": "税企通-小微经营贷", "version": "1.0", "pack": "builtin"}
+    assert len(product["content_hash"]) == 16 and int(product["content_hash"], 16) >= 0
 
 
 def test_evaluate_from_stdin_and_trace(monkeypatch, capsys):
@@ -55,7 +58,7 @@ def test_evaluate_from_stdin_and_trace(monkeypatch, capsys):
     (["evaluate", "shuiqitong-xv", EXAMPLE], "unknown product 'shuiqitong-xv' (did you mean 'shuiqitong-xw'"),
     (["evaluate", "shuiqitong-xw", "missing.yaml"], "missing.yaml: file not found"),
     (["evaluate", "shuiqitong-xw", EXAMPLE, "--date", "2026-02-30"], "--date: '2026-02-30' is not an ISO date"),
-    (["evaluate", "shuiqitong-xw", EXAMPLE, "--date", "2020-01-01"], "is in force from 2024-01-01 to open-ended, not on 2020-01-01"),
+    (["evaluate", "shuiqitong-xw", EXAMPLE, "--date", "2020-01-01"], "shuiqitong-xw has no version in force on 2020-01-01 (1.0: 2024-01-01 to open-ended)"),
     (["evaluate", "shuiqitong-xw", EXAMPLE, "--format", "xml"], "Invalid value for '--format'"),
     (["evaluate", "shuiqitong-xw"], "Missing argument"),
     (["frobnicate"], "No such command 'frobnicate'"),
@@ -79,7 +82,7 @@ def test_bad_applicant_file_names_line_and_column(monkeypatch, capsys, tmp_path)
 def test_list_show_validate(monkeypatch, capsys):
     code, out, _ = pf(monkeypatch, capsys, "list")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["code", "name", "version", "effective", "from", "to"]
+    assert code == 0 and lines[0].split() == ["code", "name", "version", "effective", "from", "to", "pack", "extends"]
     assert len(lines) == 6 and any(line.split()[:3] == ["shuiqitong-xw", "税企通-小微经营贷", "1.0"] for line in lines)
     code, out, _ = pf(monkeypatch, capsys, "show", "shuiqitong-xw")
     assert code == 0 and "CB_CURRENT_OVERDUE" in out and "Table rate_spread" in out and "overrides: allowed_grades=A、B、M" in out

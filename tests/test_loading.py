@@ -9,6 +9,7 @@ from engine.applicant import load_applicant
 from engine.catalog import Catalog
 from engine.errors import DocumentError, ExpressionError, UnknownProductError
 from engine.source import parse_text
+from tests.conftest import EVALUATION_DATE
 from tests.fixtures import MINI_PRODUCT, write_product
 
 
@@ -132,7 +133,7 @@ def test_a_broken_product_does_not_block_a_sound_one(pack):
 
 def test_unknown_product_suggests(catalog):
     with pytest.raises(UnknownProductError, match="did you mean 'shuiqitong-xw'"):
-        catalog.find("shuiqitong-xv")
+        catalog.select("shuiqitong-xv", EVALUATION_DATE)
 
 
 def test_compile_error_raises_expression_error(pack):

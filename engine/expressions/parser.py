@@ -132,9 +132,9 @@ class _Checker:
         if node.id in self.scope.dictionary.sources:
             raise self.problem(node, f"{node.id!r} is a data source; name one of its fields, e.g. {node.id}.<field>",
                                did_you_mean_field(self.scope, node.id, ""))
-        if node.id in ("params", "tables"):
+        if node.id in ("params", "tables") or node.id in self.scope.shared:
             raise self.problem(node, f"name one of the {node.id}, e.g. {node.id}.<name>")
-        known = [*self.scope.dictionary.sources, "params", "tables", *CONSTANT_NAMES]
+        known = [*self.scope.dictionary.sources, "params", "tables", *self.scope.shared, *CONSTANT_NAMES]
         raise self.problem(node, f"unknown name {node.id!r}", did_you_mean(node.id, known))
 
     def visit_List(self, node: ast.List | ast.Tuple) -> n.Node:
@@ -158,7 +158,9 @@ class _Checker:
             return self.table_output(node, parts)
         if root in self.scope.dictionary.sources:
             return self.data_field(node, parts)
-        known = [*self.scope.dictionary.sources, "params", "tables"]
+        if root in self.scope.shared:
+            return self.shared_param(node, root, parts[1:])
+        known = [*self.scope.dictionary.sources, "params", "tables", *self.scope.shared]
         raise self.problem(node, f"unknown name {root!r}", did_you_mean(root, known))
 
     def path_parts(self, node: ast.AST) -> list[str]:
@@ -190,10 +192,20 @@ class _Checker:
     def param(self, node: ast.AST, names: list[str]) -> n.Node:
         if not names:
             raise self.problem(node, "name a param, e.g. params.min_tax_paid")
-        name, rest = names[0], names[1:]
+        name = names[0]
         if name not in self.scope.params:
             raise self.problem(node, f"unknown param {name!r}", did_you_mean(name, self.scope.params))
-        value = self.scope.params[name]
+        return self.constant_path(node, name, self.scope.params[name], names[1:])
+
+    def shared_param(self, node: ast.AST, group: str, names: list[str]) -> n.Node:
+        params = self.scope.shared[group]
+        if not names:
+            raise self.problem(node, f"name a param of the parameter centre group {group!r}, e.g. {group}.<name>")
+        if names[0] not in params:
+            raise self.problem(node, f"unknown param {names[0]!r} in parameter centre group {group!r}", did_you_mean(names[0], params))
+        return self.constant_path(node, names[0], params[names[0]], names[1:])
+
+    def constant_path(self, node: ast.AST, name: str, value: Any, rest: list[str]) -> n.Node:
         for key in rest:
             if not isinstance(value, dict) or key not in value:
                 known = list(value) if isinstance(value, dict) else []
