@@ -258,8 +258,8 @@ class Catalog:
     def _check_versions(self, state: _Loaded) -> None:
         names: dict[str, str] = {}
         for code, versions in state.entries.items():
-            ordered = sorted(versions, key=lambda e: e.header.effective.from_)
-            for before, after in zip(ordered, ordered[1:]):
+            versions.sort(key=lambda e: e.header.effective.from_)
+            for before, after in zip(versions, versions[1:]):
                 end = before.header.effective.to
                 if end is None or end >= after.header.effective.from_:
                     state.problems.append(after.source.problem(("effective",), f"{after.label} is in force from "
@@ -290,15 +290,14 @@ class Catalog:
 
     def entries(self) -> list[ProductEntry]:
         """Every product version, by code then effective date."""
-        return [e for code in sorted(self._loaded.entries)
-                for e in sorted(self._loaded.entries[code], key=lambda e: e.header.effective.from_)]
+        return [e for code in sorted(self._loaded.entries) for e in self._loaded.entries[code]]
 
     @property
     def products(self) -> dict[str, ProductEntry]:
         """The latest version of each product code."""
         if self._loaded.problems:
             raise DocumentError(self._loaded.problems)
-        return {code: max(versions, key=lambda e: e.header.effective.from_) for code, versions in self._loaded.entries.items()}
+        return {code: versions[-1] for code, versions in self._loaded.entries.items()}
 
     def shared_on(self, day: date) -> dict[str, dict[str, Any]]:
         """The parameter centre's values in force on day, by group."""
