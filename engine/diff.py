@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from engine.compiled import CompiledProduct
 from engine.documents import LoadedRuleset
+from engine.expressions.parser import expression_text
 
 
 class Change(BaseModel):
@@ -99,7 +100,7 @@ def render_diff(diff: ProductDiff) -> str:
 def _short(value: Any) -> str:
     if isinstance(value, dict):
         if "rule" in value:
-            return f"{value.get('rule')} [{value.get('action')}]"
+            return f"{expression_text(value['rule'])} [{value.get('action')}]"
         if "value" in value and "id" in value:
             return str(value["value"])
     text = str(value)

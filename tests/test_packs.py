@@ -284,3 +284,43 @@ def test_broken_pack_manifest(base, tmp_path):
     problems = [p.render() for p in Catalog(base, [bank]).validate()[1]]
     assert any("pack.yaml:4:1: $.depends: unknown key 'depends' (did you mean 'depends_on'?)" in p for p in problems)
     assert any("$.name: String should match pattern" in p for p in problems)
+
+
+def test_diff_lists_params_rules_tables_and_sections(family):
+    from engine.diff import diff_products, render_diff
+
+    changes = diff_products(family.compiled("mini", EVALUATION_DATE), family.compiled("mini-local", EVALUATION_DATE), family.rulesets)
+    text = render_diff(changes)
+    parts = {(c.part, c.kind) for c in changes.changes}
+    assert ("params.min_paid", "changed") in parts and ("eligibility.B_GRADE_REVIEW", "removed") in parts
+    assert ("eligibility.LOCAL_AGE", "added") in parts and ("eligibility.INQUIRIES", "changed") in parts
+    assert ("tables.spread.rows[0]", "changed") in parts and ("tables.spread.rows[2]", "removed") in parts
+    assert ("pricing.floor_bp", "changed") in parts
+    assert "~ params.min_paid: 10000  ->  20000" in text
+    assert "- eligibility.B_GRADE_REVIEW: false [refer]" in text
+    same = diff_products(family.compiled("mini", EVALUATION_DATE), family.compiled("mini", EVALUATION_DATE), family.rulesets)
+    assert same.changes == [] and "no differences" in render_diff(same)
+
+
+def test_show_resolved_and_packs_on_the_command_line(monkeypatch, capsys, base, tmp_path):
+    from tests.test_cli import pf
+
+    bank = make_pack(tmp_path, "bank", products={"mini-local.yaml": VARIANT})
+    monkeypatch.chdir(tmp_path)
+    code, out, err = pf(monkeypatch, capsys, "validate", str(base), "--pack", str(bank))
+    assert code == 0, err
+    monkeypatch.setenv("PF_PACKS", str(bank))
+    from engine import catalog as catalog_module
+
+    monkeypatch.setattr(catalog_module, "default_root", lambda: base)
+    code, out, err = pf(monkeypatch, capsys, "show", "mini-local", "--resolved", "--date", "2026-11-25")
+    assert code == 0, err
+    assert "inheritance: mini-local@1.0 (bank/products/mini-local.yaml, pack bank)  <-  mini@1.0" in out
+    assert any(line.split()[:2] == ["params.min_paid", "20,000"] and line.endswith("bank/products/mini-local.yaml:7") for line in out.splitlines())
+    assert any(line.split()[:2] == ["market.lpr_1y_bp", "300"] for line in out.splitlines())
+    code, out, _ = pf(monkeypatch, capsys, "packs")
+    rows = [line.split()[:2] for line in out.splitlines()]
+    assert rows[1][0] == base.name or rows[1][0] == "base"
+    assert ["bank", "1.0"] in rows
+    code, out, _ = pf(monkeypatch, capsys, "diff", "mini", "mini-local", "--date", "2026-11-25")
+    assert code == 0 and "~ params.min_paid: 10000  ->  20000" in out

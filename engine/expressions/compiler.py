@@ -8,7 +8,6 @@ so nothing the user wrote is ever executed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from engine.expressions import nodes as n
@@ -18,27 +17,45 @@ from engine.expressions.runtime import RUNTIME_NAMESPACE
 Record = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledExpression:
-    text: str
-    node: n.Node
-    function: Callable[[Record], Any]
-    fields: tuple[str, ...]  # paths read (data fields and table outputs), for explaining a result
-    source: str  # the generated Python, for debugging
+    """A typed expression and its generated Python source, turned into a function on first use.
+
+    Products are evaluated through fused functions (engine.fused), so most single-expression
+    functions are only needed for tracing; compiling them lazily keeps loading a large pack fast.
+    """
+
+    __slots__ = ("text", "node", "fields", "source", "_constants", "_function")
+
+    def __init__(self, text: str, node: n.Node, fields: tuple[str, ...], source: str, constants: dict[str, Any]):
+        self.text = text
+        self.node = node
+        self.fields = fields  # paths read (data fields and table outputs), for explaining a result
+        self.source = source  # the generated Python, for debugging
+        self._constants = constants
+        self._function: Callable[[Record], Any] | None = None
+
+    @property
+    def function(self) -> Callable[[Record], Any]:
+        if self._function is None:
+            namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
+            namespace.update(self._constants)
+            exec(compile(self.source, "<expression>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
+            self._function = namespace["_expression"]
+        return self._function
 
     def __call__(self, record: Record) -> Any:
         return self.function(record)
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.text!r})"
 
 
 def compile_expression(text: str, node: n.Node) -> CompiledExpression:
     generator = SourceGenerator()
     body = generator.expr(node)
     source = f"def _expression(d):\n    g = d.get\n    return {body}\n"
-    namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
-    namespace.update(generator.constants)
-    exec(compile(source, "<expression>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
     fields = tuple(dict.fromkeys(f for f in node.fields() if "." in f))
-    return CompiledExpression(text, node, namespace["_expression"], fields, source)
+    return CompiledExpression(text, node, fields, source, generator.constants)
 
 
 class SourceGenerator:
