@@ -301,7 +301,8 @@ class Catalog:
 
     def shared_on(self, day: date) -> dict[str, dict[str, Any]]:
         """The parameter centre's values in force on day, by group."""
-        return {group: {name: entry.param.value_on(day) for name, entry in params.items() if entry.param.value_on(day) is not None}
+        # None marks a param not yet in force: the compiler reports it instead of calling it unknown.
+        return {group: {name: entry.param.value_on(day) for name, entry in params.items()}
                 for group, params in self._loaded.shared.items()}
 
     def shared_entries(self) -> dict[str, dict[str, SharedParamEntry]]:

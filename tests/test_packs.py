@@ -324,3 +324,10 @@ def test_show_resolved_and_packs_on_the_command_line(monkeypatch, capsys, base, 
     assert ["bank", "1.0"] in rows
     code, out, _ = pf(monkeypatch, capsys, "diff", "mini", "mini-local", "--date", "2026-11-25")
     assert code == 0 and "~ params.min_paid: 10000  ->  20000" in out
+
+
+def test_a_shared_param_not_yet_in_force_is_reported(base):
+    write_product(base, MINI_PRODUCT.replace("base_bp: params.lpr", "base_bp: market.lpr_1y_bp").replace(
+        "effective: {from: 2025-01-01, to: 2027-12-31}", "effective: {from: 2024-01-01, to: 2027-12-31}"))
+    problems = [p.render() for p in Catalog(base).validate()[1]]
+    assert len(problems) == 1 and "market.lpr_1y_bp has no value in force on the date this product is compiled for" in problems[0]

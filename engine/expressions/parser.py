@@ -203,6 +203,9 @@ class _Checker:
             raise self.problem(node, f"name a param of the parameter centre group {group!r}, e.g. {group}.<name>")
         if names[0] not in params:
             raise self.problem(node, f"unknown param {names[0]!r} in parameter centre group {group!r}", did_you_mean(names[0], params))
+        if params[names[0]] is None:
+            raise self.problem(node, f"{group}.{names[0]} has no value in force on the date this product is compiled for",
+                               "its history starts later: add an earlier value or move the product's effective date")
         return self.constant_path(node, names[0], params[names[0]], names[1:])
 
     def constant_path(self, node: ast.AST, name: str, value: Any, rest: list[str]) -> n.Node:
