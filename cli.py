@@ -171,6 +171,38 @@ def packs(pack: Optional[list[Path]] = PackOption) -> None:
     typer.echo("\n".join(table(rows, indent="")))
 
 
+@app.command("test")
+def run_tests(
+    paths: Optional[list[Path]] = typer.Argument(None, help="test files (*.tests.yaml) or pack folders; default: every loaded pack"),
+    show_coverage: bool = typer.Option(False, "--coverage", help="which rules and table rows the cases made pass, fail and go unknown"),
+    pack: Optional[list[Path]] = PackOption,
+) -> None:
+    """Run the product test cases written in YAML; exit 1 if any case fails."""
+    from engine.catalog import _display
+    from engine.testing import coverage, discover, render_coverage, render_results, run_file
+
+    catalog = _catalog(pack)
+    catalog.validate()  # loads every pack
+    files: list[Path] = []
+    for path in paths or [p.root for p in catalog.packs]:
+        if path.is_dir():
+            files.extend(discover([path]))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such test file or pack folder")
+    if not files:
+        raise UsageError("no *.tests.yaml files found")
+    catalogs: dict = {}
+    results = [r for f in files for r in run_file(catalog, f, _display(f), catalogs, trace=show_coverage)]
+    typer.echo(render_results(results), nl=False)
+    if show_coverage:
+        typer.echo("\nCoverage")
+        typer.echo(render_coverage(coverage(results)), nl=False)
+    if any(r.status != "pass" for r in results):
+        raise typer.Exit(1)
+
+
 @app.command()
 def validate(
     path: Optional[Path] = typer.Argument(None, help="a pack folder (default: the built-in pack and PF_PACKS)"),
