@@ -390,6 +390,14 @@ class Catalog:
                                 content_hash=content_hash(product, loaded.rulesets, shared))
             except ProductFactoryError as exc:
                 problems.extend(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())])
+        from engine.testing import discover, load_test_file  # the test runner builds on the catalog
+
+        for path in discover([p.root for p in self.packs]):
+            checked += 1
+            try:
+                load_test_file(path, _display(path))
+            except ProductFactoryError as exc:
+                problems.extend(exc.problems)
         unique = list(dict.fromkeys(problems.problems))
         return checked, unique
 

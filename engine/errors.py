@@ -34,14 +34,17 @@ class Problem:
     doc_path: DocPath
     message: str
     hint: str | None = None
+    code: str | None = None  # a stable diagnostic code, e.g. PF201 (docs/diagnostics.md)
+    severity: str = "error"  # error | warning
 
-    def render(self) -> str:
+    def render(self, with_code: bool = False) -> str:
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {format_doc_path(self.doc_path)}: {self.message}"
+        label = f" {self.code} {self.severity}:" if with_code and self.code else ""
+        text = f"{where}:{label} {format_doc_path(self.doc_path)}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
         return text
