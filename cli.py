@@ -70,8 +70,14 @@ def evaluate(
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
     trace: bool = typer.Option(False, "--trace", help="show every rule and table row evaluated, in order"),
     pack: Optional[list[Path]] = PackOption,
+    offers: bool = typer.Option(False, "--offers", help="add offers: schedule totals, fees and APR for the allowed (or requested) "
+                                "terms and repayment methods"),
+    amount: Optional[str] = typer.Option(None, "--amount", help="with --offers: the amount asked for (default: the limit)"),
+    term: Optional[int] = typer.Option(None, "--term", help="with --offers: only this term in months (default: loan.term_months, else all)"),
+    method: Optional[str] = typer.Option(None, "--method", help="with --offers: only this repayment method (default: loan.repayment_method, else all)"),
+    start: Optional[str] = typer.Option(None, "--start", help="with --offers: drawdown date YYYY-MM-DD (due dates follow)"),
 ) -> None:
-    """Evaluate an applicant against a product: decision, reasons, limit, rate, terms."""
+    """Evaluate an applicant against a product: decision, reasons, limit, rate, terms (and offers)."""
     from engine.applicant import load_applicant
     from engine.evaluate import evaluate as run
     from engine.render import render_json, render_table
@@ -83,8 +89,48 @@ def evaluate(
         record = load_applicant("-", catalog.dictionary, stdin_text=sys.stdin.read())
     else:
         record = load_applicant(applicant, catalog.dictionary)
+    request = _offer_request(amount, term, method, start)
+    if not offers and request != _empty_request():
+        raise UsageError("--amount, --term, --method and --start choose the offers: add --offers")
     decision = run(compiled, record, day, trace=trace).to_decision()
-    typer.echo(render_json(decision) if output is OutputFormat.json else render_table(decision), nl=output is OutputFormat.json)
+    if offers:
+        from engine.offer_render import offers_lines
+        from engine.offers import build_offers
+
+        decision = decision.model_copy(update={"offers": build_offers(compiled, record, day, request)})
+    if output is OutputFormat.json:
+        typer.echo(render_json(decision))
+    else:
+        text = render_table(decision)
+        typer.echo(text + ("\n".join(offers_lines(decision.offers)) + "\n" if decision.offers is not None else ""), nl=False)
+
+
+def _empty_request():
+    from engine.offers import Request
+
+    return Request()
+
+
+def _offer_request(amount: Optional[str], term: Optional[int], method: Optional[str], start: Optional[str]):
+    """The customer's choices from the command line, checked: whole cents, a known method, an ISO date."""
+    from decimal import Decimal, InvalidOperation
+
+    from engine.offers import Request
+    from engine.schedules import parse_method
+
+    principal = None
+    if amount is not None:
+        try:
+            principal = Decimal(amount.replace(",", ""))
+        except InvalidOperation:
+            raise UsageError(f"--amount: {amount!r} is not a number") from None
+        if not principal.is_finite() or principal <= 0 or principal != principal.quantize(Decimal("0.01")):
+            raise UsageError(f"--amount: {amount!r} must be a positive amount in yuan with at most 2 decimals")
+    try:
+        chosen = parse_method(method).value if method is not None else None
+    except ValueError as exc:
+        raise UsageError(f"--method: {exc}") from None
+    return Request(principal, term, chosen, _parse_date(start) if start else None)
 
 
 @app.command("list")
@@ -171,6 +217,24 @@ def packs(pack: Optional[list[Path]] = PackOption) -> None:
     typer.echo("\n".join(table(rows, indent="")))
 
 
+schema_app = typer.Typer(help="JSON Schemas for editors (yaml-language-server).", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("export")
+def schema_export(
+    out: Optional[Path] = typer.Option(None, "--out", help="folder to write to (default: schemas/ of the built-in pack)"),
+    pack: Optional[list[Path]] = PackOption,
+) -> None:
+    """Write JSON Schemas for products, rulesets, packs, params, tests and applicant data."""
+    from engine.schema_export import build_schemas, export
+
+    catalog = _catalog(pack)
+    folder = out or catalog.root / "schemas"
+    written = export(catalog.dictionary, folder)
+    typer.echo(f"{len(build_schemas(catalog.dictionary))} schemas in {folder}; {len(written)} updated")
+
+
 @app.command("test")
 def run_tests(
     paths: Optional[list[Path]] = typer.Argument(None, help="test files (*.tests.yaml) or pack folders; default: every loaded pack"),
@@ -206,9 +270,11 @@ def run_tests(
 @app.command()
 def validate(
     path: Optional[Path] = typer.Argument(None, help="a pack folder (default: the built-in pack and PF_PACKS)"),
+    strict: bool = typer.Option(False, "--strict", help="also list warnings (unused params, rules that can never "
+                                "fail or pass, table gaps, ...) and fail on them"),
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
-    """Load and compile every product and ruleset of the packs; list every problem (exit 2 if any)."""
+    """Load and compile every product and ruleset, then analyse them; list every problem (exit 2 if any)."""
     from engine.catalog import is_root_pack
 
     if path is not None and not path.is_dir():
@@ -219,34 +285,50 @@ def validate(
         catalog = _catalog(pack, root=path)
     else:
         catalog = _catalog([path] + list(pack or []))
-    checked, problems = catalog.validate()
-    if problems:
-        for problem in problems:
-            typer.echo(problem.render(), err=True)
-        _fail(f"{len(problems)} problem(s) in {checked} document(s)")
-    typer.echo(f"OK: {checked} documents load and compile")
+    checked, problems = catalog.validate(analyse=True)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    for problem in errors + (warnings if strict else []):
+        typer.echo(problem.render(with_code=True), err=True)
+    if errors or (strict and warnings):
+        _fail(f"{len(errors)} error(s), {len(warnings)} warning(s) in {checked} document(s)")
+    note = f"; {len(warnings)} warning(s): see pf validate --strict" if warnings else ""
+    typer.echo(f"OK: {checked} documents load and compile{note}")
 
 
 @app.command()
 def schedule(
-    amount: str = typer.Option(..., "--amount", help="principal in yuan, e.g. 1000000"),
-    rate: str = typer.Option(..., "--rate", help="yearly rate in percent: 4.9 or 4.9%"),
-    term: int = typer.Option(..., "--term", help="term in months"),
-    method: str = typer.Option("equal-installment", "--method",
-                               help="equal-installment, equal-principal, interest-only, on-demand (or 等额本息 ...)"),
+    product: Optional[str] = typer.Argument(None, help="a product code or name: the schedule of its offer to APPLICANT"),
+    applicant: Optional[str] = typer.Argument(None, help="with PRODUCT: applicant YAML or JSON file, or - for stdin"),
+    amount: Optional[str] = typer.Option(None, "--amount", help="principal in yuan, e.g. 1000000 (with PRODUCT: default the limit)"),
+    rate: Optional[str] = typer.Option(None, "--rate", help="yearly rate in percent: 4.9 or 4.9% (not with PRODUCT: the product prices it)"),
+    term: Optional[int] = typer.Option(None, "--term", help="term in months (with PRODUCT: default loan.term_months)"),
+    method: Optional[str] = typer.Option(None, "--method",
+                                         help="equal-installment (default without PRODUCT), equal-principal, interest-only, on-demand "
+                                              "(or 等额本息 ...); with PRODUCT default loan.repayment_method"),
     start: Optional[str] = typer.Option(None, "--start", help="first drawdown date YYYY-MM-DD (due dates follow)"),
     output: ScheduleFormat = typer.Option(ScheduleFormat.table, "--format", help="table, json or csv"),
+    on: Optional[str] = DateOption,
+    pack: Optional[list[Path]] = PackOption,
 ) -> None:
-    """Compute a repayment schedule, exact to the cent."""
+    """A repayment schedule, exact to the cent: of an amount at a rate, or of a product's offer to an applicant
+    (checked against the limit, the allowed terms and methods; with its fees and APR)."""
+    if product is not None:
+        _product_schedule(product, applicant, amount, rate, term, method, start, output, on, pack)
+        return
     from decimal import Decimal, InvalidOperation
 
     from engine.money import parse_percent
     from engine.schedules import build_schedule, parse_method, render_csv, render_table, schedule_to_json
 
+    missing = [name for name, value in (("--amount", amount), ("--rate", rate), ("--term", term)) if value is None]
+    if missing:
+        raise UsageError(f"missing {', '.join(missing)} (or give PRODUCT APPLICANT to schedule a product's offer)")
+    assert amount is not None and rate is not None and term is not None
     try:
         principal = Decimal(amount.replace(",", ""))
         annual = parse_percent(rate)
-        chosen = parse_method(method)
+        chosen = parse_method(method or "equal-installment")
         start_day = _parse_date(start) if start else None
         result = build_schedule(principal, annual, term, chosen, start_day)
     except InvalidOperation:
@@ -255,6 +337,197 @@ def schedule(
         raise UsageError(str(exc)) from None
     renderers = {ScheduleFormat.table: render_table, ScheduleFormat.json: schedule_to_json, ScheduleFormat.csv: render_csv}
     typer.echo(renderers[output](result), nl=False)
+
+
+def _product_schedule(product: str, applicant: Optional[str], amount: Optional[str], rate: Optional[str], term: Optional[int],
+                      method: Optional[str], start: Optional[str], output: ScheduleFormat, on: Optional[str],
+                      pack: Optional[list[Path]]) -> None:
+    from engine.applicant import load_applicant
+    from engine.offer_render import OfferDocument, render_offer_csv, render_offer_json, render_offer_table
+    from engine.offers import single_offer
+    from engine.result import ProductRef
+
+    if applicant is None:
+        raise UsageError("missing APPLICANT: pf schedule PRODUCT APPLICANT [--amount A] [--term N] [--method M]")
+    if rate is not None:
+        raise UsageError("--rate cannot be given with PRODUCT: the product prices the offer (drop --rate, or drop PRODUCT APPLICANT)")
+    day = _parse_date(on)
+    request = _offer_request(amount, term, method, start)
+    catalog = _catalog(pack)
+    compiled = catalog.compiled(product, day)
+    if applicant == "-":
+        record = load_applicant("-", catalog.dictionary, stdin_text=sys.stdin.read())
+    else:
+        record = load_applicant(applicant, catalog.dictionary)
+    offer, base = single_offer(compiled, record, day, request)
+    doc = compiled.doc
+    document = OfferDocument(product=ProductRef(code=doc.code, name=doc.name, version=doc.version, pack=compiled.pack,
+                                                content_hash=compiled.content_hash),
+                             evaluated_on=day, applicant_id=record.get("$id"), offer=offer)
+    if output is ScheduleFormat.json:
+        typer.echo(render_offer_json(document))
+    elif output is ScheduleFormat.csv:
+        typer.echo(render_offer_csv(offer), nl=False)
+    else:
+        typer.echo(render_offer_table(document, offer.decision), nl=False)
+
+
+# ---------------------------------------------------------------- batch: customer lists (engine.batch)
+
+
+def _progress(quiet: bool, total: int, label: str):
+    """A rich progress bar on stderr (nothing when --quiet or when stderr is not a terminal)."""
+    import contextlib
+
+    if quiet or total <= 0 or not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+    return progress
+
+
+def _run_batch(catalog, product: str, input_file: Path, day: date, *, input_format: Optional[str], keep: list[str],
+               quiet: bool, detail: bool, mode: str = "auto"):
+    from engine.batch.reading import read_batch
+    from engine.batch.run import evaluate_batch
+
+    compiled = catalog.compiled(product, day)
+    batch = read_batch(input_file, catalog.dictionary, fmt=input_format, keep=keep)
+    progress = _progress(quiet, batch.frame.height, f"{compiled.code}")
+    with progress as bar:
+        task = bar.add_task("evaluate", total=batch.frame.height) if bar is not None else None
+        advance = (lambda rows: bar.advance(task, rows)) if bar is not None else None
+        return batch, evaluate_batch(compiled, batch, day, mode=mode, detail=detail, progress=advance)  # type: ignore[arg-type]
+
+
+class InputFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class BatchMode(str, Enum):
+    auto = "auto"
+    columnar = "columnar"
+    rows = "rows"
+
+
+@app.command()
+def batch(
+    product: str = typer.Argument(..., help="product code, CODE@VERSION, or Chinese name"),
+    input_file: Path = typer.Argument(..., metavar="INPUT", help="customer list: .csv (dotted columns), .jsonl (nested) or .parquet"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="results: .parquet, .csv or .jsonl (row, id, decision, "
+                                          "reasons, limit, binding_cap, rate_bp)"),
+    rejects: Optional[Path] = typer.Option(None, "--rejects", help="rows that fail validation (default: OUTPUT.rejects.EXT)"),
+    report: Optional[Path] = typer.Option(None, "--report", help="a self-contained HTML report (decision mix, reasons, limits)"),
+    summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="the summary as JSON"),
+    near_miss: bool = typer.Option(False, "--near-miss", help="declined by one rule alone, and by how much (二次营销)"),
+    near_miss_output: Optional[Path] = typer.Option(None, "--near-miss-output", help="every near miss to a file"),
+    top: int = typer.Option(10, "--top", help="rows listed per reason and per near-miss rule"),
+    keep: Optional[list[str]] = typer.Option(None, "--keep", help="an input column copied to the output (repeatable)"),
+    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="when the extension does not tell"),
+    mode: BatchMode = typer.Option(BatchMode.auto, "--mode", help="auto (columnar, row path where needed), columnar, rows"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar and no summary table"),
+    on: Optional[str] = DateOption,
+    pack: Optional[list[Path]] = PackOption,
+) -> None:
+    """Evaluate a whole customer list (整村授信, 园区授信, pre-approval) and summarise it."""
+    from engine.batch.nearmiss import group_near_misses, near_miss_frame, near_misses, render_near_misses
+    from engine.batch.run import Unsupported
+    from engine.batch.summary import render_text, summarize, write_report
+    from engine.batch.writing import default_rejects_path, output_format, write_frame, write_json, write_rejects
+
+    day = _parse_date(on)
+    catalog = _catalog(pack)
+    out_fmt = output_format(output) if output else None
+    if near_miss_output:
+        output_format(near_miss_output)
+    try:
+        loaded, result = _run_batch(catalog, product, input_file, day, input_format=input_format.value if input_format else None,
+                                    keep=list(keep or []), quiet=quiet, detail=near_miss or bool(near_miss_output), mode=mode.value)
+    except Unsupported as exc:
+        raise UsageError(f"--mode columnar: {exc}") from None
+    if output:
+        frame = result.frame.drop("reason_actions") if "reason_actions" in result.frame.columns else result.frame
+        write_frame(frame, output, out_fmt)  # type: ignore[arg-type]
+    if result.rejects:
+        target = rejects or (default_rejects_path(output) if output else None)
+        if target is not None:
+            write_rejects(result.rejects, target, output_format(target))
+        elif not quiet:
+            typer.echo(f"{result.rows_rejected:,} row(s) rejected; give -o or --rejects to keep them", err=True)
+    summary = summarize(result)
+    if report:
+        write_report(summary, report)
+    if summary_json:
+        write_json(summary.as_dict(), summary_json)
+    if not quiet:
+        typer.echo(render_text(summary, top), nl=False)
+    if near_miss or near_miss_output:
+        misses = near_misses(result, loaded)
+        if near_miss_output:
+            write_frame(near_miss_frame(misses), near_miss_output, output_format(near_miss_output))
+        if near_miss:
+            declined = dict(summary.decisions and [(d, n) for d, n, _ in summary.decisions]).get("decline", 0)
+            typer.echo("\n" + render_near_misses(group_near_misses(misses, top), declined), nl=False)
+    if result.rows_read != result.rows_written + result.rows_rejected:  # pragma: no cover - an invariant
+        _fail(f"rows read {result.rows_read} != written {result.rows_written} + rejected {result.rows_rejected}", 3)
+
+
+@app.command()
+def impact(
+    product_a: str = typer.Argument(..., help="the current product (code, CODE@VERSION or name)"),
+    product_b: str = typer.Argument(..., help="the changed product: another version, a variant, another product"),
+    input_file: Path = typer.Argument(..., metavar="INPUT", help="customer list: .csv, .jsonl or .parquet"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="the flipped rows (.parquet, .csv or .jsonl)"),
+    input_format: Optional[InputFormat] = typer.Option(None, "--input-format", help="when the extension does not tell"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    on: Optional[str] = DateOption,
+    pack: Optional[list[Path]] = PackOption,
+) -> None:
+    """Evaluate two products on the same rows: approval rates, flow matrix, rules behind each flip, limit and rate change."""
+    from engine.batch.impact import compare, render_impact
+    from engine.batch.run import evaluate_batch
+    from engine.batch.writing import output_format, write_frame
+
+    day = _parse_date(on)
+    catalog = _catalog(pack)
+    out_fmt = output_format(output) if output else None
+    loaded, first = _run_batch(catalog, product_a, input_file, day, input_format=input_format.value if input_format else None,
+                               keep=[], quiet=quiet, detail=True)
+    second = evaluate_batch(catalog.compiled(product_b, day), loaded, day, detail=True)
+    result = compare(first, second)
+    if first.rejects and not quiet:
+        typer.echo(f"{first.rows_rejected:,} row(s) rejected by validation are left out of the comparison", err=True)
+    if output:
+        write_frame(result.flipped, output, out_fmt)  # type: ignore[arg-type]
+    typer.echo(render_impact(result), nl=False)
+
+
+@app.command()
+def generate(
+    product: str = typer.Argument(..., help="product code, CODE@VERSION, or Chinese name"),
+    n: int = typer.Option(1000, "--n", min=0, help="number of applicants"),
+    seed: int = typer.Option(0, "--seed", help="the same seed gives the same applicants"),
+    output: Path = typer.Option(..., "-o", "--output", help=".parquet (typed), .csv (dotted columns) or .jsonl (nested documents)"),
+    invalid: float = typer.Option(0.0, "--invalid", min=0.0, max=1.0, help="share of rows with an impossible value, e.g. 0.01"),
+    on: Optional[str] = DateOption,
+    pack: Optional[list[Path]] = PackOption,
+) -> None:
+    """Realistic synthetic applicants for a product (correlated fields, some missing data), for demos and tests."""
+    from engine.batch.generate import generate as make, write_generated
+    from engine.batch.writing import output_format
+
+    day = _parse_date(on)
+    catalog = _catalog(pack)
+    fmt = output_format(output)
+    compiled = catalog.compiled(product, day)
+    frame = make(compiled.doc, catalog.dictionary, n, seed=seed, on=day, invalid=invalid)
+    write_generated(frame, output, fmt)
+    typer.echo(f"{n:,} applicants for {compiled.code} written to {output}", err=True)
 
 
 def main() -> None:

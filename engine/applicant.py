@@ -61,13 +61,21 @@ def flatten(data: Any, dictionary: DataDictionary, report: Callable[..., None]) 
             report((source_name,), f"data source {source_name!r} must be a mapping of fields")
             continue
         present = False
+        fast = _fast_checks(dictionary).get(source_name, {})
         for name, value in fields.items():
+            if value is None:
+                if name not in source.fields:
+                    report((source_name, name), f"unknown field {source_name}.{name}", did_you_mean(name, source.fields), key=True)
+                continue
+            check = fast.get(name)
+            if check is not None and check(value):  # the common case: a valid value already of its exact type
+                record[f"{source_name}.{name}"] = value
+                present = True
+                continue
             path = (source_name, name)
             definition = source.fields.get(name)
             if definition is None:
                 report(path, f"unknown field {source_name}.{name}", did_you_mean(name, source.fields), key=True)
-                continue
-            if value is None:
                 continue
             checked, error = check_value(definition, value)
             if error:
@@ -78,6 +86,45 @@ def flatten(data: Any, dictionary: DataDictionary, report: Callable[..., None]) 
         if present:
             record[source_name] = True
     return record
+
+
+_FAST_CHECKS: dict[int, tuple[DataDictionary, dict[str, dict[str, Callable[[Any], bool]]]]] = {}
+
+
+def _fast_checks(dictionary: DataDictionary) -> dict[str, dict[str, Callable[[Any], bool]]]:
+    """Per field, a predicate that accepts a value needing no conversion; anything else takes check_value."""
+    cached = _FAST_CHECKS.get(id(dictionary))
+    if cached is not None and cached[0] is dictionary:
+        return cached[1]
+    checks = {name: {field: _fast_check(definition) for field, definition in source.fields.items()}
+              for name, source in dictionary.sources.items()}
+    _FAST_CHECKS[id(dictionary)] = (dictionary, checks)
+    return checks
+
+
+def _fast_check(definition: FieldDef) -> Callable[[Any], bool]:
+    low, high = definition.min, definition.max
+
+    def in_range(v: Any) -> bool:
+        return (low is None or v >= low) and (high is None or v <= high)
+
+    kind = definition.type
+    if kind == "integer":
+        return lambda v: type(v) is int and in_range(v)
+    if kind == "number":
+        return lambda v: (type(v) is int or type(v) is Decimal) and in_range(v)
+    if kind == "money":
+        return lambda v: (type(v) is int or (type(v) is Decimal and v.as_tuple().exponent >= -2)) and in_range(v)  # type: ignore[operator]
+    if kind == "boolean":
+        return lambda v: type(v) is bool
+    if kind == "enum":
+        allowed = frozenset(definition.values or ())
+        return lambda v: type(v) is str and v in allowed
+    if kind == "string":
+        return lambda v: type(v) is str
+    if kind == "date":
+        return lambda v: type(v) is date
+    return lambda v: False  # string_list and anything else: converted by check_value
 
 
 def check_value(definition: FieldDef, value: Any) -> tuple[Any, str | None]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from engine.compile import check_ruleset, compile_product
+from engine.compile import compile_product, compile_ruleset
 from engine.compiled import CompiledProduct
 from engine.documents import LoadedProduct, LoadedRuleset
 from engine.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
@@ -368,47 +369,67 @@ class Catalog:
                                                      pack=entry.pack.name, content_hash=digest)
         return self._compiled[digest]
 
-    def validate(self) -> tuple[int, list[Problem]]:
-        """Load and compile everything; return (documents checked, every problem found)."""
+    def validate(self, analyse: bool = False) -> tuple[int, list[Problem]]:
+        """Load and compile everything; return (documents checked, every problem found).
+        With analyse, static-analysis findings (warnings, and overlapping 'unique' rows) are added."""
+        from engine.analysis import analyse_product, analyse_ruleset
+        from engine.testing import discover, load_test_file  # the test runner builds on the catalog
+
         try:
             loaded = self._loaded
         except UsageError as exc:
-            return 0, [Problem("", None, None, (), exc.render())]
+            return 0, [Problem("", None, None, (), exc.render(), code="PF004")]
         problems = ProblemCollector()
-        problems.extend(loaded.problems)
+        problems.extend(_coded(loaded.problems, "PF004"))
         if loaded.dictionary is None:
             return len(self.pack_paths), problems.problems
         checked = 1 + len(loaded.rulesets) + sum(len(v) for v in loaded.entries.values())
+        today = date.today()
         for ruleset in loaded.rulesets.values():
-            problems.extend(check_ruleset(ruleset, loaded.dictionary, self.shared_on(date.today())))
+            rules, found = compile_ruleset(ruleset, loaded.dictionary, self.shared_on(today))
+            problems.extend(_coded(found, "PF004"))
+            if analyse and not found:
+                problems.extend(analyse_ruleset(ruleset, [r for r in rules if r is not None], loaded.dictionary))
         for entry in self.entries():
             day = entry.header.effective.from_
             try:
                 product = self.resolve(entry, day)
                 shared = self.shared_on(day)
-                compile_product(product, loaded.rulesets, loaded.dictionary, shared, pack=entry.pack.name,
-                                content_hash=content_hash(product, loaded.rulesets, shared))
+                compiled = compile_product(product, loaded.rulesets, loaded.dictionary, shared, pack=entry.pack.name,
+                                           content_hash=content_hash(product, loaded.rulesets, shared))
+            except DocumentError as exc:
+                problems.extend(_coded(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())], "PF002"))
+                continue
             except ProductFactoryError as exc:
-                problems.extend(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())])
-        from engine.testing import discover, load_test_file  # the test runner builds on the catalog
-
+                problems.extend(_coded(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())], "PF004"))
+                continue
+            if analyse:
+                problems.extend(analyse_product(compiled, product, loaded.dictionary, day))
         for path in discover([p.root for p in self.packs]):
             checked += 1
             try:
                 load_test_file(path, _display(path))
             except ProductFactoryError as exc:
-                problems.extend(exc.problems)
+                problems.extend(_coded(exc.problems, "PF002"))
         unique = list(dict.fromkeys(problems.problems))
         return checked, unique
+
+
+def _coded(problems: list[Problem], default: str) -> list[Problem]:
+    return [p if p.code else replace(p, code=default) for p in problems]
 
 
 def content_hash(product: LoadedProduct, rulesets: dict[str, LoadedRuleset], shared: dict[str, dict[str, Any]]) -> str:
     """A hash of everything that decides: the resolved product, the rulesets it uses, the shared params in force."""
     used = sorted({use.ruleset for combo in product.doc.risk_controls for use in combo.uses()})
-    payload = {
+    definition = {
         "product": product.doc.model_dump(mode="json", by_alias=True),
         "rulesets": {code: rulesets[code].doc.model_dump(mode="json") for code in used if code in rulesets},
-        "shared": shared,
     }
+    text = json.dumps(definition, ensure_ascii=False, default=str)
+    # Only the shared params the definition reads: loading an unrelated pack must not change the hash.
+    read = {group: {name: value for name, value in params.items() if re.search(rf"\b{group}\.{name}\b", text)}
+            for group, params in shared.items()}
+    payload = {**definition, "shared": {group: params for group, params in read.items() if params}}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

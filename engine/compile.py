@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from engine.compiled import (
@@ -23,9 +24,12 @@ from engine.errors import DocPath, ExpressionError, Problem, ProblemCollector, d
 from engine.expressions import CompiledExpression, ExpressionProblem, Scope, compile_expression, parse_expression
 from engine.expressions.parser import expression_text
 from engine.expressions.types import type_of_value, unify
+from engine.fees import compile_fees
 from engine.fused import fuse_rules, fuse_values
+from engine.limit_models import compile_cap
 from engine.models import DataDictionary, RuleDoc
 from engine.source import SourceDocument
+from engine.scorecards import compile_scorecard
 from engine.tables import CellProblem, cell_condition
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -51,17 +55,23 @@ def compile_product(
 
 def check_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary, shared: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
     """Compile a ruleset on its own (its default params, any data source) to find its problems."""
+    return compile_ruleset(ruleset, dictionary, shared)[1]
+
+
+def compile_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary,
+                    shared: dict[str, dict[str, Any]] | None = None) -> tuple[list[CompiledRule | None], list[Problem]]:
+    """A ruleset's rules compiled with its default params (None where a rule has problems)."""
     problems = ProblemCollector()
     seen: set[str] = set()
     for i, rule in enumerate(ruleset.doc.rules):
         if rule.id in seen:
-            problems.add(ruleset.source.problem(("rules", i, "id"), f"duplicate rule id {rule.id!r}"))
+            problems.add(replace(ruleset.source.problem(("rules", i, "id"), f"duplicate rule id {rule.id!r}"), code="PF502"))
         seen.add(rule.id)
     compiler = _Expressions(problems)
     scope = Scope(dictionary, dict(ruleset.doc.params), shared=shared or {})
-    for i, rule in enumerate(ruleset.doc.rules):
-        compiler.rule(ruleset.source, ("rules", i), rule, scope, f"ruleset:{ruleset.doc.code}", None, {})
-    return problems.problems
+    rules = [compiler.rule(ruleset.source, ("rules", i), rule, scope, f"ruleset:{ruleset.doc.code}", None, {})
+             for i, rule in enumerate(ruleset.doc.rules)]
+    return rules, problems.problems
 
 
 class _Expressions:
@@ -75,9 +85,8 @@ class _Expressions:
         try:
             node = parse_expression(text, scope, expect)
         except ExpressionProblem as exc:
-            self.problems.add(
-                source.expression_problem(path, expression_text(text), exc.line, exc.col, exc.message + self.context, exc.hint)
-            )
+            problem = source.expression_problem(path, expression_text(text), exc.line, exc.col, exc.message + self.context, exc.hint)
+            self.problems.add(replace(problem, code=exc.code))
             return None
         return compile_expression(expression_text(text), node)
 
@@ -138,6 +147,8 @@ class _ProductCompiler:
 
     def run(self) -> CompiledProduct | None:
         self.check_sources()
+        # Scorecards read only data and params, and tables, rules, limit and pricing may read their grade.
+        scorecards = tuple(s for s in (compile_scorecard(self, i) for i in range(len(self.doc.scorecards))) if s is not None)
         tables = tuple(t for t in (self.table(i) for i in range(len(self.doc.tables))) if t is not None)
         eligibility = self.eligibility()
         combinations = self.combinations()
@@ -152,7 +163,7 @@ class _ProductCompiler:
             self.doc, self.source.file, eligibility, combinations, tables,
             tuple(t for t in tables if t.id in early), tuple(t for t in tables if t.id not in early),
             limit, pricing, terms, methods, self.table_inputs, fuse_rules(eligibility, combinations),
-            self.pack, self.content_hash,
+            self.pack, self.content_hash, scorecards=scorecards,
         )
 
     @staticmethod
@@ -196,7 +207,7 @@ class _ProductCompiler:
         for i, rule in enumerate(self.doc.eligibility):
             path = ("eligibility", i)
             if rule.id in seen:
-                self.problems.add(self.source.problem(path + ("id",), f"duplicate rule id {rule.id!r} (also rule {seen[rule.id]})"))
+                self.problems.add(replace(self.source.problem(path + ("id",), f"duplicate rule id {rule.id!r} (also rule {seen[rule.id]})"), code="PF502"))
             elif rule.id in ruleset_ids:
                 self.problems.add(self.source.problem(path + ("id",), f"rule id {rule.id!r} is already used by ruleset {ruleset_ids[rule.id]!r}"))
             seen[rule.id] = i
@@ -259,7 +270,7 @@ class _ProductCompiler:
         table = self.doc.tables[index]
         path: DocPath = ("tables", index)
         if table.id in self.scope.tables:
-            self.problems.add(self.source.problem(path + ("id",), f"duplicate table id {table.id!r}"))
+            self.problems.add(replace(self.source.problem(path + ("id",), f"duplicate table id {table.id!r}"), code="PF502"))
             return None
         before = len(self.problems.problems)
         inputs = [self.e(path + ("inputs", j), text, None) for j, text in enumerate(table.inputs)]
@@ -296,7 +307,8 @@ class _ProductCompiler:
         no_match = table.no_match
         default = {f"tables.{table.id}.{k}": v for k, v in no_match.output.items()} if no_match.output else None
         message = self.x.message(self.source, path + ("no_match", "message"), no_match.message, self.scope) if no_match.message else None
-        return CompiledTable(table.id, table.hit_policy, tuple(rows), keys, default, no_match.action, message, read)
+        return CompiledTable(table.id, table.hit_policy, tuple(rows), keys, default, no_match.action, message, read,
+                             tuple(i.node for i in inputs if i is not None))
 
     def row_condition(self, path: DocPath, inputs: list[Any], cells: list[Any]) -> CompiledExpression | None:
         parts = []
@@ -327,12 +339,16 @@ class _ProductCompiler:
             if cap.id in seen:
                 self.problems.add(self.source.problem(("limit", "caps", i, "id"), f"duplicate cap id {cap.id!r}"))
             seen.add(cap.id)
-            value = self.e(("limit", "caps", i, "value"), cap.value, "number")
-            if value:
-                caps.append(CompiledCap(cap.id, cap.label, value, cap.on_missing))
+            compiled = compile_cap(self, i, cap, doc.round_down_to)  # engine.limit_models: every kind of cap
+            if compiled:
+                caps.append(compiled)
         minimum = self.e(("limit", "min_amount"), doc.min_amount, "number") if doc.min_amount is not None else None
+        # Expression caps are fused into one function; the others are computed by their model in between.
+        fused = [c.value for c in caps if c.value is not None]
+        computed = tuple((i, c) for i, c in enumerate(caps) if c.value is None)
         return CompiledLimit(tuple(caps), doc.round_down_to, minimum, doc.below_min_action,
-                             fuse_values([c.value for c in caps]) if caps else tuple)
+                             fuse_values(fused) if fused else _no_values, computed,
+                             any(c.kind == "affordability" for c in caps))
 
     def pricing(self) -> CompiledPricing:
         doc = self.doc.pricing
@@ -347,7 +363,8 @@ class _ProductCompiler:
         spread = self.e(p + ("spread_bp",), doc.spread_bp, "number")
         floor = self.e(p + ("floor_bp",), doc.floor_bp, "number") if doc.floor_bp is not None else None
         cap = self.e(p + ("cap_bp",), doc.cap_bp, "number") if doc.cap_bp is not None else None
-        return CompiledPricing(doc.base_label, base, spread, tuple(adjustments), floor, cap)  # type: ignore[arg-type]
+        return CompiledPricing(doc.base_label, base, spread, tuple(adjustments), floor, cap,  # type: ignore[arg-type]
+                               compile_fees(self))
 
     def terms(self) -> CompiledTerms:
         doc = self.doc.terms
@@ -360,3 +377,7 @@ class _ProductCompiler:
             condition = self.e(("repayment_methods", i, "when"), option.when, "boolean") if option.when is not None else None
             result.append(CompiledMethod(option.method, condition))
         return tuple(result)
+
+
+def _no_values(record: dict[str, Any]) -> tuple[Any, ...]:
+    return ()

@@ -55,6 +55,7 @@ class CompiledTable:
     no_match_action: str | None
     no_match_message: Message | None
     inputs: tuple[str, ...]
+    input_nodes: tuple[Any, ...] = ()  # the typed input expressions, for static analysis
 
     @property
     def reason_code(self) -> str:
@@ -65,8 +66,14 @@ class CompiledTable:
 class CompiledCap:
     id: str
     label: str
-    value: CompiledExpression
+    value: CompiledExpression | None  # None: computed by its model (collateral, affordability, pre_approved)
     on_missing: str
+    kind: str = "formula"
+    model: Any = None  # engine.limit_models: explains the cap (and computes it when value is None)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.model.fields if self.model is not None else self.value.fields  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,9 @@ class CompiledLimit:
     step: Decimal
     min_amount: CompiledExpression | None
     below_min_action: str
-    cap_values: Callable[[dict[str, Any]], tuple[Any, ...]]  # every cap in one generated function
+    cap_values: Callable[[dict[str, Any]], tuple[Any, ...]]  # every expression cap in one generated function
+    computed: tuple[tuple[int, CompiledCap], ...] = ()  # (position, cap) of the caps computed by their model
+    needs_rate: bool = False  # a cap reads the offered rate (affordability): price before the limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +103,7 @@ class CompiledPricing:
     adjustments: tuple[CompiledAdjustment, ...]
     floor_bp: CompiledExpression | None
     cap_bp: CompiledExpression | None
+    fees: tuple[Any, ...] = ()  # engine.fees.CompiledFee: charged on offers, disclosed in the APR
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +137,7 @@ class CompiledProduct:
     check_rules: Callable[[dict[str, Any]], list[tuple[Any, Any]]]  # every rule fused: the fast path
     pack: str  # the pack that defines the product
     content_hash: str  # of the resolved product, its rulesets and the shared params in force
+    scorecards: tuple[Any, ...] = ()  # engine.scorecards.CompiledScorecard: run first, read as scores.<id>.*
 
     @property
     def code(self) -> str:

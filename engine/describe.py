@@ -42,7 +42,7 @@ def describe_product(product: CompiledProduct, rulesets: dict[str, LoadedRuleset
     limit = doc.limit
     out += ["", f"Limit: smallest cap, rounded down to {format_value(limit.round_down_to)}"
             + (f", minimum {expression_text(limit.min_amount)} ({limit.below_min_action} below it)" if limit.min_amount is not None else "")]
-    out += table([[c.id, c.label, expression_text(c.value), f"missing: {c.on_missing}"] for c in limit.caps])
+    out += table([[c.id, c.label, c.summary(), f"missing: {c.on_missing}"] for c in limit.caps])
     pricing = doc.pricing
     out += ["", "Pricing (basis points)"]
     rows = [["base", pricing.base_label, expression_text(pricing.base_bp)], ["spread", "", expression_text(pricing.spread_bp)]]
@@ -52,7 +52,14 @@ def describe_product(product: CompiledProduct, rulesets: dict[str, LoadedRuleset
         rows.append(["floor", "", expression_text(pricing.floor_bp)])
     if pricing.cap_bp is not None:
         rows.append(["cap", "", expression_text(pricing.cap_bp)])
+    rows += [[f"fee {f.id}", f.label, f"{f.kind}: {f.summary()}"] for f in pricing.fees]
     out += table(rows)
+    for card in doc.scorecards:
+        out += ["", f"Scorecard {card.id}: {card.name} (base {card.base_points} points; reason codes: top {card.reason_codes})"]
+        out += table([[v.id, v.label, expression_text(v.value), "; ".join(f"{b.describe()} → {b.points}" for b in v.bins)]
+                      for v in card.variables])
+        out.append("  grades: " + ", ".join(f"{g.grade} ≥ {g.min_score}" if g.min_score is not None else f"{g.grade} below"
+                                            for g in card.grades))
     terms = doc.terms
     out += ["", f"Terms: {', '.join(map(str, terms.months))} months"
             + (f", at most {expression_text(terms.max_months)}" if terms.max_months is not None else "")
@@ -98,7 +105,7 @@ def provenance(loaded: LoadedProduct) -> list[tuple[str, str, str]]:
     for i, table in enumerate(doc.tables):
         rows.append((f"tables.{table.id}", f"{len(table.rows)} rows", source.where(("tables", i))))
     for i, cap in enumerate(doc.limit.caps):
-        rows.append((f"limit.caps.{cap.id}", expression_text(cap.value), source.where(("limit", "caps", i))))
+        rows.append((f"limit.caps.{cap.id}", cap.summary(), source.where(("limit", "caps", i))))
     for key in ("base_bp", "spread_bp", "floor_bp", "cap_bp"):
         value = getattr(doc.pricing, key)
         if value is not None:

@@ -92,12 +92,18 @@ def render_diff(diff: ProductDiff) -> str:
             lines.append(f"+ {change.part}: {_short(change.after)}")
         elif change.kind == "removed":
             lines.append(f"- {change.part}: {_short(change.before)}")
+        elif isinstance(change.before, dict) and isinstance(change.after, dict):
+            keys = [k for k in dict.fromkeys([*change.before, *change.after]) if change.before.get(k) != change.after.get(k)]
+            for key in keys:
+                lines.append(f"~ {change.part}.{key}: {_short(change.before.get(key))}  ->  {_short(change.after.get(key))}")
         else:
             lines.append(f"~ {change.part}: {_short(change.before)}  ->  {_short(change.after)}")
     return "\n".join(lines) + "\n"
 
 
 def _short(value: Any) -> str:
+    if value is None:
+        return "(none)"
     if isinstance(value, dict):
         if "rule" in value:
             return f"{expression_text(value['rule'])} [{value.get('action')}]"

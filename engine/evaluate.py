@@ -101,6 +101,8 @@ def evaluate(product: CompiledProduct, record: Record, on: date, *, trace: bool 
     v["$date"] = on
     steps: list[tuple] | None = [] if trace else None
     findings: list[FindingTuple] = []
+    for card in product.scorecards:  # first: tables, rules, limit and pricing may read scores.<id>.grade
+        _evaluate_scorecard(card, v, findings, steps)
     for table in product.early_tables:
         _evaluate_table(table, v, findings, steps)
     if steps is None:
@@ -123,8 +125,14 @@ def evaluate(product: CompiledProduct, record: Record, on: date, *, trace: bool 
             _evaluate_table(table, v, findings, steps)
         decision = _decide(findings)
     if decision != "decline":
-        limit = _evaluate_limit(product.limit, v, findings, steps)
-        rate = _evaluate_rate(product.pricing, v, findings, steps)
+        if product.limit.needs_rate:  # an affordability cap tests the installment at the offered rate
+            pricing_findings: list[FindingTuple] = []
+            rate = _evaluate_rate(product.pricing, v, pricing_findings, steps)
+            limit = _evaluate_limit(product.limit, v, findings, steps, rate.final if rate is not None else None)
+            findings.extend(pricing_findings)  # reported in the same order as for any product: limit, then pricing
+        else:
+            limit = _evaluate_limit(product.limit, v, findings, steps)
+            rate = _evaluate_rate(product.pricing, v, findings, steps)
         terms = _evaluate_terms(product, v, findings, steps)
         decision = _decide(findings)
         if decision == "decline":
@@ -199,19 +207,56 @@ def _evaluate_table(table: CompiledTable, v: Record, findings: list[FindingTuple
         steps.append(("table", table.id, outcome, table.inputs, {k: v.get(k) for k in table.output_keys}))
 
 
-def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> LimitOutcome | None:
+def _evaluate_scorecard(card: Any, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> None:
+    unscored = card.run(v)
+    if unscored:  # a variable without a bin for its value: the score (and the grade) is unknown
+        labels = "、".join(variable.label for variable in unscored)
+        fields = tuple(dict.fromkeys(f for variable in unscored for f in variable.value.fields))
+        findings.append((_reason(f"SCORE_UNKNOWN_{card.id.upper()}", "scorecard", "refer",
+                                 f"评分卡“{card.name}”无法评分:{labels}缺少数据或取值不在任何分箱", fields), None))
+    if steps is not None:
+        steps.append(("scorecard", card.id, "unknown" if unscored else "computed", card.fields, v.get(card.score_key)))
+
+
+def _computed_caps(limit: CompiledLimit, v: Record, values: tuple[Any, ...], findings: list[FindingTuple],
+                   rate_bp: int | None) -> tuple[tuple[Any, ...], set[int]]:
+    """Caps computed by their model (engine.limit_models) merged in place; the positions whose missing
+    value the model explained with its own finding (a refused consent, an expired line)."""
+    merged = list(values)
+    explained: set[int] = set()
+    for index, cap in limit.computed:
+        outcome = cap.model.compute(v, rate_bp)
+        merged.insert(index, outcome.value)
+        if outcome.findings:
+            # A reason is reported once: a product may check the same thing as a rule too (SPOUSE_CONSENT).
+            reported = {rule.id for rule, _ in findings}
+            findings.extend(f for f in outcome.findings if f[0].id not in reported)
+        if outcome.value is None and not outcome.missing:
+            explained.add(index)
+    return tuple(merged), explained
+
+
+def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple], steps: list[tuple] | None,
+                    rate_bp: int | None = None) -> LimitOutcome | None:
     best = None
     binding = ""
     values = limit.cap_values(v)
+    explained: set[int] | tuple = ()
+    if limit.computed:
+        values, explained = _computed_caps(limit, v, values, findings, rate_bp)
     complete = True
-    for cap, value in zip(limit.caps, values):
+    for index, (cap, value) in enumerate(zip(limit.caps, values)):
         if steps is not None:
-            steps.append(("cap", cap.id, "unknown" if value is None else "computed", cap.value.fields, value))
+            steps.append(("cap", cap.id, "unknown" if value is None else "computed", cap.fields, value))
         if value is None:
-            if cap.on_missing == "refer":
+            own = () if index in explained else cap.model.diagnose(v) if cap.value is not None and cap.model is not None else ()
+            if index in explained or own:
+                findings.extend(own)
+                complete = False
+            elif cap.on_missing == "refer":
                 complete = False
                 findings.append((_reason(f"LIMIT_CAP_UNKNOWN_{cap.id.upper()}", "limit", "refer",
-                                         f"额度上限“{cap.label}”缺少数据,无法计算", cap.value.fields), None))
+                                         f"额度上限“{cap.label}”缺少数据,无法计算", cap.fields), None))
             continue
         if best is None or value < best:
             best, binding = value, cap.id
@@ -337,11 +382,13 @@ def _build_decision(e: Evaluation) -> Decision:
     if e.limit is not None:
         lo = e.limit
         caps = []
+        rate_bp = e.rate.final if e.rate is not None else None
         for cap, value in zip(e.product.limit.caps, lo.values):
             skipped = value is None and cap.on_missing == "skip"
             caps.append(CapResult(id=cap.id, label=cap.label, value=value,
                                   outcome="skipped" if skipped else "unknown" if value is None else "computed",
-                                  binding=cap.id == lo.binding))
+                                  binding=cap.id == lo.binding, kind=cap.kind,
+                                  detail=cap.model.explain(v, value, rate_bp) if cap.model is not None else None))
         limit = LimitResult(amount=lo.amount, binding_cap=lo.binding, uncapped=lo.uncapped, step=e.product.limit.step,
                             min_amount=lo.minimum, caps=caps)
     rate = None
@@ -371,5 +418,6 @@ def _build_decision(e: Evaluation) -> Decision:
         limit=limit,
         rate=rate,
         terms=terms,
+        scorecards=[card.explain(v) for card in e.product.scorecards],
         trace=trace,
     )

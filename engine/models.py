@@ -6,7 +6,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+from engine.limit_docs import (
+    AffordabilityCapDoc,
+    CollateralCapDoc,
+    FeeDoc,
+    PreApprovedCapDoc,
+    ScorecardCapDoc,
+    ScorecardDoc,
+    TaxBasedCapDoc,
+)
 
 CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9_]*$"
@@ -158,16 +168,44 @@ class TableDoc(Document):
 
 
 class CapDoc(Document):
+    """A formula cap: one expression (the default kind of cap)."""
+
     id: str = Field(pattern=NAME_PATTERN)
     label: str = Field(min_length=1)
+    kind: Literal["formula"] = "formula"
     value: Expression
     on_missing: Literal["refer", "skip"] = Field(
         "refer", description="refer: a cap that cannot be computed sends the case to manual review"
     )
 
+    def summary(self) -> str:
+        return str(self.value).lower() if isinstance(self.value, bool) else " ".join(str(self.value).split())
+
+
+def _cap_kind(value: object) -> str:
+    # A cap without `kind:` is a formula cap, so products written before the other kinds load unchanged.
+    if isinstance(value, dict):
+        return str(value.get("kind", "formula"))
+    return str(getattr(value, "kind", "formula"))
+
+
+# A candidate cap of the limit: one of the limit-model kinds (engine.limit_docs), chosen by `kind`.
+CapComponent = Annotated[
+    Union[
+        Annotated[CapDoc, Tag("formula")],
+        Annotated[TaxBasedCapDoc, Tag("tax_based")],
+        Annotated[CollateralCapDoc, Tag("collateral")],
+        Annotated[AffordabilityCapDoc, Tag("affordability")],
+        Annotated[ScorecardCapDoc, Tag("scorecard")],
+        Annotated[PreApprovedCapDoc, Tag("pre_approved")],
+    ],
+    Discriminator(_cap_kind),
+]
+CAP_KINDS = ("formula", "tax_based", "collateral", "affordability", "scorecard", "pre_approved")
+
 
 class LimitDoc(Document):
-    caps: list[CapDoc] = Field(min_length=1, description="the limit is the smallest cap")
+    caps: list[CapComponent] = Field(min_length=1, description="the limit is the smallest cap")
     round_down_to: Decimal = Field(Decimal(1), gt=0, description="step, e.g. 10000 yuan")
     min_amount: Expression | None = Field(None, description="a smaller limit means no loan")
     below_min_action: Action = "decline"
@@ -187,6 +225,7 @@ class PricingDoc(Document):
     adjustments: list[AdjustmentDoc] = Field(default_factory=list)
     floor_bp: Expression | None = None
     cap_bp: Expression | None = None
+    fees: list[FeeDoc] = Field(default_factory=list, description="one-off and periodic fees; offers show the APR")
 
 
 class TermsDoc(Document):
@@ -234,6 +273,7 @@ class ProductDoc(Document):
     pricing: PricingDoc
     terms: TermsDoc
     repayment_methods: list[RepaymentOption] = Field(min_length=1)
+    scorecards: list[ScorecardDoc] = Field(default_factory=list, description="评分卡: read as scores.<id>.score / .grade")
 
     @field_validator("version", mode="before")
     @classmethod

@@ -70,6 +70,18 @@ def render_table(decision: Decision) -> str:
         lines += table(rows)
         if limit.min_amount is not None:
             lines.append(f"  minimum amount: {format_money_grouped(limit.min_amount)}")
+        for cap in limit.caps:  # how each modelled cap was computed, line by line
+            if cap.detail is not None and cap.kind != "formula":
+                lines += ["", f"  {cap.id} ({cap.kind}) {cap.label}"] + [f"    {line}" for line in cap.detail.explanation]
+    for card in decision.scorecards:
+        score = "—" if card.score is None else f"{card.score}"
+        lines += ["", f"评分卡 Scorecard {card.id} {card.name}: {score} 分, 等级 grade {card.grade or '—'}   (base {card.base_points})"]
+        rows = [["variable", "label", "value", "bin", "points", "max", "lost"]]
+        for v in card.variables:
+            rows.append([v.id, v.label, _value(v.value), v.bin or "no bin", _value(v.points), _value(v.max_points), _value(v.lost)])
+        lines += table(rows)
+        if card.reason_codes:
+            lines.append("  reason codes: " + ", ".join(f"{r.code} {r.label} (-{r.lost})" for r in card.reason_codes))
     if decision.rate:
         r = decision.rate
         parts = [f"{r.base_label} {r.base_bp}bp", f"spread {r.spread_bp:+d}bp"]

@@ -12,7 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from engine.limit_results import CapDetail, ScorecardResult
 from engine.money import format_money
+from engine.offer_results import OffersResult
 
 Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]
 DecisionKind = Literal["approve", "refer", "decline"]
@@ -49,6 +51,8 @@ class CapResult(ResultModel):
     value: Money | None
     outcome: Literal["computed", "unknown", "skipped"]
     binding: bool
+    kind: str = Field("formula", description="the limit model: formula, tax_based, collateral, affordability, scorecard, pre_approved")
+    detail: CapDetail | None = Field(None, description="how the cap was computed, figure by figure")
 
 
 class LimitResult(ResultModel):
@@ -88,7 +92,7 @@ class TermsResult(ResultModel):
 
 class TraceStep(ResultModel):
     order: int
-    kind: Literal["table_row", "table", "combination", "rule", "cap", "limit", "pricing", "adjustment", "terms", "method"]
+    kind: Literal["scorecard", "table_row", "table", "combination", "rule", "cap", "limit", "pricing", "adjustment", "terms", "method"]
     id: str
     outcome: str
     inputs: dict[str, Any] = Field(default_factory=dict)
@@ -105,4 +109,6 @@ class Decision(ResultModel):
     limit: LimitResult | None = Field(description="absent when declined or when no cap could be computed")
     rate: RateResult | None
     terms: TermsResult | None
+    scorecards: list[ScorecardResult] = Field(default_factory=list, description="every scorecard of the product, scored")
+    offers: OffersResult | None = Field(None, description="with --offers: amount, term, method, rate, schedule, fees, APR")
     trace: list[TraceStep] | None = None

@@ -121,6 +121,7 @@ def parse_text(text: str, name: str, *, as_json: bool = False) -> SourceDocument
             mark.column + 1 if mark else None,
             (),
             f"malformed {'JSON' if as_json else 'YAML'}: {exc.problem or exc.context}",
+            code="PF001",
         )
         raise DocumentError([problem]) from None
     except yaml.YAMLError as exc:
@@ -139,7 +140,7 @@ def _check_json_syntax(text: str, name: str) -> None:
     try:
         json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise DocumentError([Problem(name, exc.lineno, exc.colno, (), f"malformed JSON: {exc.msg}")]) from None
+        raise DocumentError([Problem(name, exc.lineno, exc.colno, (), f"malformed JSON: {exc.msg}", code="PF001")]) from None
 
 
 def _position(node: yaml.Node) -> Position:

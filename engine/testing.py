@@ -23,7 +23,7 @@ from typing import Any, Literal, Union
 from pydantic import ConfigDict, Field
 
 from engine.applicant import applicant_record, check_value
-from engine.errors import DocumentError, Problem, ProductFactoryError
+from engine.errors import DocumentError, Problem, ProductFactoryError, did_you_mean
 from engine.evaluate import Evaluation, evaluate
 from engine.models import Document
 from engine.source import SourceDocument, load_document
@@ -159,7 +159,7 @@ def _applicant(case: CaseDoc, tests: TestFileDoc, base: Path, source: SourceDocu
         definition = dictionary.field(dotted)
         at = ("cases", index, "with", dotted)
         if definition is None:
-            problems.append(source.problem(at, f"unknown field {dotted!r}", key=True))
+            problems.append(source.problem(at, f"unknown field {dotted!r}", did_you_mean(dotted, dictionary.paths()), key=True))
             continue
         if value is None:
             record.pop(dotted, None)
@@ -169,9 +169,14 @@ def _applicant(case: CaseDoc, tests: TestFileDoc, base: Path, source: SourceDocu
             problems.append(source.problem(at, error))
             continue
         record[dotted] = checked
-        record[dotted.partition(".")[0]] = True
     if problems:
         raise DocumentError(problems)
+    # A source counts as present (has(source)) exactly when one of its fields is, as in an applicant file.
+    for source in {key.partition(".")[0] for key in (case.with_ or {})}:
+        if any(key.startswith(source + ".") for key in record):
+            record[source] = True
+        else:
+            record.pop(source, None)
     return record
 
 

@@ -32,6 +32,11 @@ def problems_from_validation(doc: SourceDocument, exc: ValidationError, model: t
             problems.append(doc.problem(path, f"unknown key {path[-1]!r}", did_you_mean(str(path[-1]), known), key=True))
         elif kind == "missing":
             problems.append(doc.problem(path[:-1], f"missing required key {error['loc'][-1]!r}"))
+        elif kind == "union_tag_invalid":  # e.g. a limit cap whose `kind:` is misspelt
+            ctx = error.get("ctx", {})
+            expected = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+            problems.append(doc.problem(path + ("kind",), f"unknown kind {ctx.get('tag')!r}; expected one of {', '.join(expected)}",
+                                        did_you_mean(str(ctx.get("tag")), expected)))
         else:
             message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
             value = error.get("input")

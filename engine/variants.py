@@ -1,6 +1,6 @@
 """Applying a variant (`extends:`) to its resolved parent, at the level of the YAML data.
 
-  params, pricing, terms            merged key by key
+  params, pricing, terms            merged key by key (`key: null` removes an inherited key)
   eligibility, risk_controls,       a full list replaces the parent's; or edits by id:
   tables, repayment_methods           {remove: [ids], replace: [items], add: [items]}
   everything else (limit included)  replaced whole
@@ -34,6 +34,12 @@ def apply_variant(parent: ResolvedDocument, variant: SourceDocument) -> tuple[Re
         elif key in MERGED_SECTIONS and isinstance(value, dict) and isinstance(data.get(key), dict):
             for name, item in value.items():
                 _forget(origins, path + (name,))
+                if item is None:  # `name: null` removes an inherited key (e.g. a param the variant no longer uses)
+                    if name not in data[key]:
+                        problems.append(variant.problem(path + (name,), f"cannot remove {key}.{name}: the parent has no such key",
+                                                        did_you_mean(str(name), data[key]), key=True))
+                    data[key].pop(name, None)
+                    continue
                 data[key][name] = copy.deepcopy(item)
                 origins[path + (name,)] = Origin(variant, path + (name,))
         else:

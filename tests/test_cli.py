@@ -98,8 +98,9 @@ def test_validate_lists_every_problem_and_exits_2(monkeypatch, capsys, pack):
     write_product(pack, MINI_PRODUCT.replace("params.min_paid\n", "params.min_payd\n").replace("action: refer\n", "action: refuse\n", 1))
     code, out, err = pf(monkeypatch, capsys, "validate", str(pack))
     assert code == 2 and out == ""
-    assert "unknown param 'min_payd'" in err or "Input should be 'decline' or 'refer'" in err
-    assert err.strip().splitlines()[-1].startswith("1 problem(s)") or "problem(s) in" in err
+    lines = err.strip().splitlines()
+    assert any(": PF002 error: $.eligibility[1].action: Input should be 'decline' or 'refer', got 'refuse'" in line for line in lines)
+    assert lines[-1].startswith("1 error(s), ") and lines[-1].endswith("document(s)")
 
 
 def test_schedule_textbook_case(monkeypatch, capsys):

@@ -5,7 +5,9 @@ The figures are worked out by hand from the product files, e.g.
                          = 770,000 (sales_share); rate 300 LPR + 65 (A, tax < 100,000) − 10 online = 355 bp
   fangdidai-xw-approve:  2,800,000 × (70% + 10% inclusive uplift) − 600,000 mortgaged = 1,640,000;
                          rate 300 + 80 (residential, 36 months) − 10 online = 370 bp
-  yiqitong-approve:      12,600,000 × 25% − 800,000 outstanding = 2,350,000
+  yiqitong-approve:      12,600,000 × 25% − 800,000 outstanding = 2,350,000 (score_line 12,600,000 × 30% × 1.0 =
+                         3,780,000 does not bind); scorecard 500 + 30 + 40 + 30 + 30 + 40 + 40 = 710, grade A;
+                         rate 300 + 80 (grade A, small) − 10 online − 20 tax grade A = 350 bp
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ EXPECTED = [
     ("yangguang-e-xw-approve.yaml", "approve", [], "150000.00", "requested", 320),
     ("yangguang-e-xw-decline.yaml", "decline", ["APPRAISAL_POOR", "APPRAISAL_VOTES"], None, None, None),
     ("yangguang-e-xw-refer.yaml", "refer", ["APPRAISAL_FAIR_REVIEW"], "400000.00", "requested", 440),
-    ("yiqitong-approve.json", "approve", [], "2350000.00", "revenue", 370),
+    ("yiqitong-approve.json", "approve", [], "2350000.00", "revenue", 350),
     ("yiqitong-decline.yaml", "decline", ["YEARS_IN_BUSINESS"], None, None, None),
     ("yiqitong-refer.yaml", "refer", ["REVENUE_CONSISTENCY"], "3500000.00", "revenue", 380),
 ]

@@ -331,3 +331,32 @@ def test_a_shared_param_not_yet_in_force_is_reported(base):
         "effective: {from: 2025-01-01, to: 2027-12-31}", "effective: {from: 2024-01-01, to: 2027-12-31}"))
     problems = [p.render() for p in Catalog(base).validate()[1]]
     assert len(problems) == 1 and "market.lpr_1y_bp has no value in force on the date this product is compiled for" in problems[0]
+
+
+def test_a_variant_removes_an_inherited_param_with_null(pack):
+    write_product(pack)
+    write_product(pack, VARIANT.replace("  min_paid: 20000\n", "  min_paid: 20000\n  multiplier: null\n").replace(
+        "tables:\n", "limit:\n  caps: [{id: product_max, label: 产品上限, value: 1000000}]\n  round_down_to: 10000\ntables:\n", 1),
+        "mini-local.yaml")
+    catalog = Catalog(pack)
+    assert catalog.validate()[1] == []
+    assert "multiplier" not in catalog.resolve(catalog.select("mini-local", EVALUATION_DATE), EVALUATION_DATE).doc.params
+    write_product(pack, VARIANT.replace("  min_paid: 20000\n", "  min_paid: 20000\n  multipler: null\n"), "mini-local.yaml")
+    problems = [p.render() for p in Catalog(pack).validate()[1]]
+    assert any("cannot remove params.multipler: the parent has no such key (did you mean 'multiplier'?)" in p for p in problems)
+
+
+def test_the_content_hash_ignores_shared_params_the_product_does_not_read(base, tmp_path):
+    before = decide(Catalog(base), "mini").product.content_hash
+    bank = make_pack(tmp_path, "bank", files={"params/policy.yaml": (
+        "group: policy\\ndescription: 本行政策\\nparams:\\n  green_lane: {description: 绿色审批, value: true}\\n").replace("\\\\n", "\\n")})
+    assert decide(Catalog(base, [bank]), "mini").product.content_hash == before
+
+
+def test_diff_shows_each_changed_key_of_a_changed_rule(family):
+    from engine.diff import diff_products, render_diff
+
+    text = render_diff(diff_products(family.compiled("mini", EVALUATION_DATE), family.compiled("mini-local", EVALUATION_DATE),
+                                     family.rulesets))
+    assert "~ eligibility.INQUIRIES.rule: credit_bureau.loan_inquiries_3m <= 6  ->  credit_bureau.loan_inquiries_3m <= 3" in text
+    assert "~ eligibility.INQUIRIES.message: 查询{credit_bureau.loan_inquiries_3m}次  ->  查询过多" in text

@@ -162,9 +162,10 @@ def _assert_matches_numpy_financial(p: Decimal, annual: Decimal, n: int) -> None
     s = build_schedule(p, annual, n, EI)
     r = float(annual) / 12
     pmt = float(-npf.pmt(r, n, float(p)))
-    # Skip the (rare) loans whose float installment sits within float noise of a half cent.
+    # Skip the (rare) loans whose float installment sits within float noise of a half cent. The float
+    # noise of (1+r)^n − 1 grows as n·r shrinks: at 0.0001 % a year numpy is off by ~1e-10 relative.
     frac = pmt * 100 - math.floor(pmt * 100)
-    assume(abs(frac - 0.5) > max(1e-6, pmt * 1e-9))
+    assume(abs(frac - 0.5) > max(1e-6, pmt * 1e-9, pmt * 100 * 1e-13 / (n * r)))
     expected = round_cents(D(repr(pmt)))
     assert s.periods[0].payment == expected or n == 1 or s.periods[0].balance == 0
     assert sum(row.principal for row in s.periods) == p

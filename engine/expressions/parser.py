@@ -38,9 +38,9 @@ _FORBIDDEN = {
 class ExpressionProblem(Exception):
     """A problem at (line, col) inside the expression text: line 1-based, col 0-based characters."""
 
-    def __init__(self, message: str, line: int = 1, col: int = 0, hint: str | None = None):
+    def __init__(self, message: str, line: int = 1, col: int = 0, hint: str | None = None, code: str = "PF003"):
         super().__init__(message)
-        self.message, self.line, self.col, self.hint = message, line, col, hint
+        self.message, self.line, self.col, self.hint, self.code = message, line, col, hint, code
 
 
 def expression_text(source: Any) -> str:
@@ -86,12 +86,12 @@ class _Checker:
 
     # ------------------------------------------------------------ helpers
 
-    def problem(self, node: ast.AST, message: str, hint: str | None = None) -> ExpressionProblem:
+    def problem(self, node: ast.AST, message: str, hint: str | None = None, code: str = "PF003") -> ExpressionProblem:
         line = getattr(node, "lineno", 2) - 1
         col_bytes = getattr(node, "col_offset", 0)
         text_line = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         col = len(text_line.encode("utf-8")[:col_bytes].decode("utf-8", errors="ignore"))
-        return ExpressionProblem(message, max(line, 1), col, hint)
+        return ExpressionProblem(message, max(line, 1), col, hint, code)
 
     def visit(self, node: ast.AST) -> n.Node:
         handler = getattr(self, "visit_" + type(node).__name__, None)
@@ -132,9 +132,9 @@ class _Checker:
         if node.id in self.scope.dictionary.sources:
             raise self.problem(node, f"{node.id!r} is a data source; name one of its fields, e.g. {node.id}.<field>",
                                did_you_mean_field(self.scope, node.id, ""))
-        if node.id in ("params", "tables") or node.id in self.scope.shared:
+        if node.id in ("params", "tables", "scores") or node.id in self.scope.shared:
             raise self.problem(node, f"name one of the {node.id}, e.g. {node.id}.<name>")
-        known = [*self.scope.dictionary.sources, "params", "tables", *self.scope.shared, *CONSTANT_NAMES]
+        known = [*self.scope.dictionary.sources, "params", "tables", "scores", *self.scope.shared, *CONSTANT_NAMES]
         raise self.problem(node, f"unknown name {node.id!r}", did_you_mean(node.id, known))
 
     def visit_List(self, node: ast.List | ast.Tuple) -> n.Node:
@@ -156,11 +156,13 @@ class _Checker:
             return self.param(node, parts[1:])
         if root == "tables":
             return self.table_output(node, parts)
+        if root == "scores":
+            return self.score_output(node, parts)
         if root in self.scope.dictionary.sources:
             return self.data_field(node, parts)
         if root in self.scope.shared:
             return self.shared_param(node, root, parts[1:])
-        known = [*self.scope.dictionary.sources, "params", "tables", *self.scope.shared]
+        known = [*self.scope.dictionary.sources, "params", "tables", "scores", *self.scope.shared]
         raise self.problem(node, f"unknown name {root!r}", did_you_mean(root, known))
 
     def path_parts(self, node: ast.AST) -> list[str]:
@@ -194,7 +196,7 @@ class _Checker:
             raise self.problem(node, "name a param, e.g. params.min_tax_paid")
         name = names[0]
         if name not in self.scope.params:
-            raise self.problem(node, f"unknown param {name!r}", did_you_mean(name, self.scope.params))
+            raise self.problem(node, f"unknown param {name!r}", did_you_mean(name, self.scope.params), "PF102")
         return self.constant_path(node, name, self.scope.params[name], names[1:])
 
     def shared_param(self, node: ast.AST, group: str, names: list[str]) -> n.Node:
@@ -202,7 +204,7 @@ class _Checker:
         if not names:
             raise self.problem(node, f"name a param of the parameter centre group {group!r}, e.g. {group}.<name>")
         if names[0] not in params:
-            raise self.problem(node, f"unknown param {names[0]!r} in parameter centre group {group!r}", did_you_mean(names[0], params))
+            raise self.problem(node, f"unknown param {names[0]!r} in parameter centre group {group!r}", did_you_mean(names[0], params), "PF102")
         if params[names[0]] is None:
             raise self.problem(node, f"{group}.{names[0]} has no value in force on the date this product is compiled for",
                                "its history starts later: add an earlier value or move the product's effective date")
@@ -228,6 +230,20 @@ class _Checker:
         outputs = self.scope.tables[table]
         if output not in outputs:
             raise self.problem(node, f"table {table!r} has no output {output!r}", did_you_mean(output, outputs))
+        return n.FieldRef(outputs[output], True, ".".join(parts))
+
+    def score_output(self, node: ast.AST, parts: list[str]) -> n.Node:
+        """scores.<card>.score or scores.<card>.grade: a scorecard's result, unknown when a variable is."""
+        if len(parts) != 3:
+            raise self.problem(node, "use scores.<scorecard>.score or scores.<scorecard>.grade")
+        card, output = parts[1], parts[2]
+        if card not in self.scope.scores:
+            raise self.problem(node, f"unknown scorecard {card!r}", did_you_mean(card, self.scope.scores)
+                               or ("scorecards: " + ", ".join(self.scope.scores) if self.scope.scores else "the product has no scorecards"))
+        outputs = self.scope.scores[card]
+        if output not in outputs:
+            raise self.problem(node, f"scorecard {card!r} has no output {output!r} (it has {', '.join(outputs)})",
+                               did_you_mean(output, outputs))
         return n.FieldRef(outputs[output], True, ".".join(parts))
 
     def visit_Subscript(self, node: ast.Subscript) -> n.Node:

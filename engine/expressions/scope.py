@@ -15,6 +15,7 @@ class Scope:
     sources: frozenset[str] | None = None  # declared data sources; None allows every source
     tables: dict[str, dict[str, Type]] = field(default_factory=dict)  # table id -> output -> type
     shared: dict[str, dict[str, Any]] = field(default_factory=dict)  # parameter centre: group -> name -> value
+    scores: dict[str, dict[str, Type]] = field(default_factory=dict)  # scorecard id -> 'score'/'grade' -> type
 
     def field_type(self, path: str) -> Type | None:
         definition = self.dictionary.field(path)
@@ -31,4 +32,4 @@ class Scope:
         return self.sources is None or source in self.sources
 
     def with_params(self, params: dict[str, Any]) -> "Scope":
-        return Scope(self.dictionary, params, self.sources, self.tables, self.shared)
+        return Scope(self.dictionary, params, self.sources, self.tables, self.shared, self.scores)

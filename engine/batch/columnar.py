@@ -1,0 +1,559 @@
+"""Compile typed expression nodes into polars expressions: the columnar twin of engine.expressions.compiler.
+
+The row compiler is the specification; this one reproduces it over whole columns:
+
+- unknown is null. polars' `&`, `|` and `~` follow Kleene's three-valued logic exactly as the row
+  path does (false and null = false, true or null = true, not null = null); comparisons, arithmetic
+  and functions touching null give null.
+- numbers are exact fixed-point integers. Every numeric expression has a *static* scale (decimal
+  digits after the point): money columns hold cents (scale 2), integers scale 0, a constant 0.2 is
+  2 at scale 1; + and - align scales, * adds them. Nothing is ever a float, so a limit is identical
+  to the cent and a rate to the basis point. Each numeric expression also carries a static bound of
+  its magnitude; if a product's arithmetic could exceed 128-bit integers the compiler refuses it and
+  the product is evaluated on the row path instead (rows with inputs above INPUT_BOUND go there too).
+- division is compiled where it is exact: directly under a comparison (a / b <= c becomes a
+  comparison of cross-products with the sign of the divisor; a zero divisor is null, as in the row
+  path). A quotient used as a value elsewhere has no exact fixed-point form, so such an expression
+  raises Unsupported and the product falls back to the row path.
+
+Anything this module cannot compile raises Unsupported with the reason; callers then use the row path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+import polars as pl
+
+from engine.expressions import nodes as n
+
+INPUT_BOUND = 10**15  # inputs above this magnitude (in units: yuan, months ...) are evaluated on the row path
+MAX_SCALE = 24
+_WIDE_LIMIT = 2**126  # a bound beyond this could overflow Int128 arithmetic
+_I64_LIMIT = 2**62
+
+
+class Unsupported(Exception):
+    """An expression (or product feature) the columnar compiler does not handle; use the row path."""
+
+
+_NOCONST = object()
+
+
+@dataclass(frozen=True)
+class Col:
+    """A compiled sub-expression: a polars expression and its static properties."""
+
+    kind: str  # number | boolean | string | date | list | null
+    expr_: pl.Expr | None = None
+    scale: int = 0  # numbers: decimal digits after the point
+    bound: int = 0  # numbers: a bound of the absolute scaled value
+    const: Any = _NOCONST  # the Python value when constant (numbers: the scaled int)
+    wide: bool = False  # numbers: Int128 rather than Int64
+
+    @property
+    def is_const(self) -> bool:
+        return self.const is not _NOCONST
+
+    @property
+    def expr(self) -> pl.Expr:
+        if self.expr_ is not None:
+            return self.expr_
+        if not self.is_const:  # pragma: no cover - every Col has one or the other
+            raise Unsupported("expression without a value")
+        return literal(self)
+
+
+def literal(col: Col) -> pl.Expr:
+    value = col.const
+    if value is None:
+        return pl.lit(None)
+    if col.kind == "number":
+        return pl.lit(value, dtype=pl.Int128 if abs(value) >= _I64_LIMIT else pl.Int64)
+    if col.kind == "boolean":
+        return pl.lit(value, dtype=pl.Boolean)
+    if col.kind == "string":
+        return pl.lit(value, dtype=pl.String)
+    if col.kind == "date":
+        return pl.lit(value, dtype=pl.Date)
+    raise Unsupported(f"a constant {type(value).__name__} cannot stand alone in a columnar expression")
+
+
+def number_const(value: int | Decimal) -> Col:
+    scaled, scale = to_scaled(value)
+    return Col("number", None, scale, abs(scaled), scaled)
+
+
+def to_scaled(value: int | Decimal) -> tuple[int, int]:
+    """An exact number as (integer, scale): Decimal('12.50') -> (1250, 2)."""
+    if isinstance(value, bool):
+        raise Unsupported("a boolean is not a number")
+    if isinstance(value, int):
+        return value, 0
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        raise Unsupported(f"{value} is not a finite number")
+    integer = int("".join(map(str, digits)) or "0")
+    if exponent >= 0:
+        return (-1 if sign else 1) * integer * 10**exponent, 0
+    if -exponent > MAX_SCALE:
+        raise Unsupported(f"{value} has more than {MAX_SCALE} decimals")
+    return (-1 if sign else 1) * integer, -exponent
+
+
+def from_scaled(value: int, scale: int) -> Decimal:
+    return Decimal(value).scaleb(-scale) if scale else Decimal(value)
+
+
+@dataclass
+class FieldInfo:
+    kind: str  # number | boolean | string | date | list
+    scale: int = 0
+    bound: int = 0
+    wide: bool = False
+
+
+@dataclass
+class ColumnContext:
+    """What the columns of a batch are: their kinds, scales and bounds, and the evaluation date."""
+
+    on: date
+    fields: dict[str, FieldInfo] = field(default_factory=dict)  # path -> info, for columns present in the frame
+    sources: dict[str, str] = field(default_factory=dict)  # data source -> name of its presence column
+
+
+def rescale(col: Col, scale: int) -> Col:
+    """The same number at a larger scale (exact: multiply by a power of ten)."""
+    if col.kind == "null" or col.scale == scale:
+        return col
+    if scale < col.scale:  # pragma: no cover - callers only widen
+        raise ValueError("rescale only widens")
+    factor = 10 ** (scale - col.scale)
+    bound = col.bound * factor
+    _check_bound(bound)
+    if col.is_const:
+        return Col("number", None, scale, bound, None if col.const is None else col.const * factor)
+    return Col("number", col.expr.cast(pl.Int128) * pl.lit(factor, dtype=pl.Int128), scale, bound, wide=True)
+
+
+def _check_bound(bound: int) -> None:
+    if bound >= _WIDE_LIMIT:
+        raise Unsupported("numbers in this expression could exceed 128-bit fixed point")
+
+
+def align(*cols: Col) -> list[Col]:
+    numbers = [c for c in cols if c.kind == "number"]
+    scale = max((c.scale for c in numbers), default=0)
+    if scale > MAX_SCALE:
+        raise Unsupported(f"more than {MAX_SCALE} decimals")
+    return [rescale(c, scale) if c.kind == "number" else c for c in cols]
+
+
+def wide(col: Col) -> pl.Expr:
+    return col.expr.cast(pl.Int128) if not col.wide else col.expr
+
+
+def any_null(cols: list[Col]) -> pl.Expr | None:
+    checks = [c.expr.is_null() for c in cols if not c.is_const]
+    if any(c.is_const and c.const is None for c in cols):
+        return pl.lit(True)
+    if not checks:
+        return None
+    return pl.any_horizontal(checks) if len(checks) > 1 else checks[0]
+
+
+def strict(cols: list[Col], result: pl.Expr) -> pl.Expr:
+    """null when any operand is null (what min_horizontal and friends do not do by themselves)."""
+    nulls = any_null(cols)
+    if nulls is None:
+        return result
+    return pl.when(nulls).then(None).otherwise(result)
+
+
+class ColumnarCompiler:
+    def __init__(self, context: ColumnContext):
+        self.context = context
+
+    def compile(self, node: n.Node) -> Col:
+        handler: Callable[[Any], Col] | None = getattr(self, "c_" + type(node).__name__, None)
+        if handler is None:
+            raise Unsupported(f"{type(node).__name__} expressions")
+        return handler(node)
+
+    def boolean(self, node: n.Node) -> pl.Expr:
+        col = self.compile(node)
+        if col.kind == "null":
+            return pl.lit(None, dtype=pl.Boolean)
+        if col.kind != "boolean":
+            raise Unsupported(f"expected a boolean, got {col.kind}")
+        return col.expr
+
+    # ------------------------------------------------------------ leaves
+
+    def c_Const(self, node: n.Const) -> Col:
+        value = node.value
+        if value is None:
+            return Col("null", None, const=None)
+        if isinstance(value, bool):
+            return Col("boolean", None, const=value)
+        if isinstance(value, (int, Decimal)):
+            return number_const(value)
+        if isinstance(value, str):
+            return Col("string", None, const=value)
+        if isinstance(value, date):
+            return Col("date", None, const=value)
+        if isinstance(value, (tuple, frozenset)):
+            return Col("list", None, const=value)
+        raise Unsupported(f"a constant {type(value).__name__}")
+
+    def c_FieldRef(self, node: n.FieldRef) -> Col:
+        info = self.context.fields.get(node.path)
+        kind = _kind(node)
+        if info is None:  # the column is not in this batch at all: every row misses it
+            if kind == "number":
+                return Col("number", pl.lit(None, dtype=pl.Int64), 0, 0)
+            return Col(kind, pl.lit(None, dtype=_dtype(kind)))
+        return Col(info.kind, pl.col(node.path), info.scale, info.bound, wide=info.wide)
+
+    # ------------------------------------------------------------ operators
+
+    def c_Compare(self, node: n.Compare) -> Col:
+        if _is_division(node.left) or _is_division(node.right):
+            return self.compare_fractions(node)
+        left, right = self.compile(node.left), self.compile(node.right)
+        if left.kind == "number" or right.kind == "number":
+            left, right = align(left, right)
+        return Col("boolean", _compare(node.op, left.expr, right.expr))
+
+    def fraction(self, node: n.Node) -> tuple[Col, Col | None]:
+        if _is_division(node):
+            return self.compile(node.left), self.compile(node.right)  # type: ignore[attr-defined]
+        return self.compile(node), None
+
+    def compare_fractions(self, node: n.Compare) -> Col:
+        """a/b op c/d, exactly: compare a*d with c*b, flipped when b*d < 0; a zero divisor is null."""
+        (a, b), (c, d) = self.fraction(node.left), self.fraction(node.right)
+        left = self.multiply(a, d) if d is not None else a
+        right = self.multiply(c, b) if b is not None else c
+        left, right = align(left, right)
+        divisors = [x for x in (b, d) if x is not None]
+        sign = divisors[0] if len(divisors) == 1 else self.multiply(divisors[0], divisors[1])
+        sign_expr = sign.expr
+        zero = pl.any_horizontal([x.expr == 0 for x in divisors]) if len(divisors) > 1 else divisors[0].expr == 0
+        flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}[node.op]
+        result = (pl.when(zero).then(pl.lit(None, dtype=pl.Boolean))
+                  .when(sign_expr > 0).then(_compare(node.op, left.expr, right.expr))
+                  .otherwise(_compare(flipped, left.expr, right.expr)))
+        return Col("boolean", result)
+
+    def c_Logic(self, node: n.Logic) -> Col:
+        parts = [self.boolean(o) for o in node.operands]
+        result = parts[0]
+        for part in parts[1:]:
+            result = (result & part) if node.op == "and" else (result | part)
+        return Col("boolean", result)
+
+    def c_Not(self, node: n.Not) -> Col:
+        return Col("boolean", ~self.boolean(node.operand))
+
+    def c_Arith(self, node: n.Arith) -> Col:
+        if node.op == "/":
+            raise Unsupported("a quotient used as a value (division is columnar only directly under a comparison)")
+        left, right = self.number(node.left), self.number(node.right)
+        if node.op == "*":
+            return self.multiply(left, right)
+        left, right = align(left, right)
+        bound = left.bound + right.bound
+        _check_bound(bound)
+        if left.is_const and right.is_const:
+            if left.const is None or right.const is None:
+                return Col("number", None, left.scale, 0, None)
+            value = left.const + right.const if node.op == "+" else left.const - right.const
+            return Col("number", None, left.scale, abs(value), value)
+        expr = wide(left) + wide(right) if node.op == "+" else wide(left) - wide(right)
+        return Col("number", expr, left.scale, bound, wide=True)
+
+    def multiply(self, left: Col, right: Col) -> Col:
+        scale = left.scale + right.scale
+        if scale > MAX_SCALE:
+            raise Unsupported(f"more than {MAX_SCALE} decimals")
+        bound = left.bound * right.bound
+        _check_bound(bound)
+        if left.is_const and right.is_const:
+            value = None if left.const is None or right.const is None else left.const * right.const
+            return Col("number", None, scale, bound, value)
+        return Col("number", wide(left) * wide(right), scale, bound, wide=True)
+
+    def number(self, node: n.Node) -> Col:
+        col = self.compile(node)
+        if col.kind == "null":
+            raise Unsupported("arithmetic with null")
+        if col.kind != "number":
+            raise Unsupported(f"expected a number, got {col.kind}")
+        return col
+
+    def c_Negate(self, node: n.Negate) -> Col:
+        col = self.number(node.operand)
+        if col.is_const:
+            return Col("number", None, col.scale, col.bound, None if col.const is None else -col.const)
+        return Col("number", neg(wide(col)), col.scale, col.bound, wide=True)
+
+    def c_IfElse(self, node: n.IfElse) -> Col:
+        condition = self.boolean(node.condition)
+        then, otherwise = self.compile(node.then), self.compile(node.otherwise)
+        kinds = {then.kind, otherwise.kind} - {"null"}
+        if len(kinds) > 1:
+            raise Unsupported("branches of different kinds")
+        kind = kinds.pop() if kinds else "null"
+        if kind == "number":
+            then, otherwise = align(then, otherwise)
+        if kind == "list":
+            raise Unsupported("a conditional list")
+        expr = pl.when(condition).then(then.expr).when(~condition).then(otherwise.expr).otherwise(None)
+        return Col(kind, expr, then.scale if kind == "number" else 0, max(then.bound, otherwise.bound),
+                   wide=then.wide or otherwise.wide)
+
+    def c_Member(self, node: n.Member) -> Col:
+        needle = self.compile(node.needle)
+        haystack = self.compile(node.haystack)
+        if haystack.kind != "list":
+            raise Unsupported("'in' needs a list")
+        if needle.kind == "null":
+            return Col("boolean", pl.lit(None, dtype=pl.Boolean))
+        if haystack.is_const:
+            values = list(haystack.const)
+            if needle.kind == "number":
+                scaled = [to_scaled(v) for v in values]
+                scale = max([needle.scale] + [s for _, s in scaled])
+                needle = rescale(needle, scale)
+                series = pl.Series([v * 10 ** (scale - s) for v, s in scaled], dtype=pl.Int128)
+                test = wide(needle).is_in(series.implode())
+            elif not values:
+                test = pl.when(needle.expr.is_null()).then(None).otherwise(pl.lit(False))
+            else:
+                test = needle.expr.is_in(pl.Series(values, dtype=_dtype(needle.kind)).implode())
+        else:
+            if needle.kind not in ("string",):
+                raise Unsupported("membership of a non-text value in a list field")
+            test = pl.when(needle.expr.is_null()).then(None).otherwise(haystack.expr.list.contains(needle.expr))
+        return Col("boolean", ~test if node.negate else test)
+
+    def c_Lookup(self, node: n.Lookup) -> Col:
+        key = self.compile(node.key)
+        if key.kind == "string":
+            key_expr = key.expr
+        elif key.kind == "number" and key.scale == 0 and (isinstance(node.key, n.FieldRef) or key.is_const):
+            key_expr = key.expr.cast(pl.String)  # map keys are text; an integer field reads as its digits
+        else:
+            raise Unsupported("a map looked up by a computed or fractional number")
+        values = list(node.mapping.values())
+        kinds = {_value_kind(v) for v in values if v is not None}
+        if len(kinds) != 1:
+            raise Unsupported("a map with values of several kinds")
+        kind = kinds.pop()
+        old = list(node.mapping.keys())
+        if kind == "number":
+            scaled = [None if v is None else to_scaled(v) for v in values]
+            scale = max(s for x in scaled if x is not None for s in (x[1],))
+            new = [None if x is None else x[0] * 10 ** (scale - x[1]) for x in scaled]
+            bound = max(abs(v) for v in new if v is not None)
+            _check_bound(bound)
+            is_wide = bound >= _I64_LIMIT
+            dtype = pl.Int128 if is_wide else pl.Int64
+            expr = key_expr.replace_strict(old, new, default=None, return_dtype=dtype)
+            return Col("number", expr, scale, bound, wide=is_wide)
+        if kind in ("string", "boolean"):
+            return Col(kind, key_expr.replace_strict(old, values, default=None, return_dtype=_dtype(kind)))
+        raise Unsupported(f"a map of {kind} values")
+
+    # ------------------------------------------------------------ functions
+
+    def c_Call(self, node: n.Call) -> Col:
+        name = node.function
+        if name == "has":
+            target = node.args[0]
+            assert isinstance(target, n.FieldRef)
+            if target.path in self.context.sources:
+                return Col("boolean", pl.col(self.context.sources[target.path]).is_not_null())
+            if "." not in target.path:
+                return Col("boolean", pl.lit(False))  # a data source with no column in this batch
+            if target.path not in self.context.fields:
+                return Col("boolean", pl.lit(False))
+            return Col("boolean", pl.col(target.path).is_not_null())
+        if name == "coalesce":
+            args = [self.compile(a) for a in node.args]
+            kinds = {a.kind for a in args} - {"null"}
+            if len(kinds) > 1 or "list" in kinds:
+                raise Unsupported("coalesce of values of several kinds")
+            kind = kinds.pop() if kinds else "null"
+            if kind == "number":
+                args = align(*args)
+            present = [a for a in args if not (a.is_const and a.const is None)]
+            if not present:
+                return Col("null", None, const=None)
+            return Col(kind, pl.coalesce([a.expr for a in present]), present[0].scale if kind == "number" else 0,
+                       max(a.bound for a in present), wide=any(a.wide for a in present))
+        method = getattr(self, "f_" + name, None)
+        if method is None:
+            raise Unsupported(f"function {name}()")
+        return method([self.compile(a) for a in node.args])
+
+    def _numbers(self, args: list[Col]) -> list[Col]:
+        for a in args:
+            if a.kind not in ("number", "null"):
+                raise Unsupported(f"expected numbers, got {a.kind}")
+        return align(*args)
+
+    def _extreme(self, args: list[Col], smallest: bool) -> Col:
+        kinds = {a.kind for a in args} - {"null"}
+        if kinds == {"date"}:
+            combine = pl.min_horizontal if smallest else pl.max_horizontal
+            return Col("date", strict(args, combine([a.expr for a in args])))
+        args = self._numbers(args)
+        if len(args) == 1:
+            return args[0]
+        combine = pl.min_horizontal if smallest else pl.max_horizontal
+        exprs = [wide(a) for a in args]
+        return Col("number", strict(args, combine(exprs)), args[0].scale, max(a.bound for a in args), wide=True)
+
+    def f_min(self, args: list[Col]) -> Col:
+        return self._extreme(args, True)
+
+    def f_max(self, args: list[Col]) -> Col:
+        return self._extreme(args, False)
+
+    def f_abs(self, args: list[Col]) -> Col:
+        (x,) = self._numbers(args)
+        return Col("number", x.expr.abs(), x.scale, x.bound, wide=x.wide)
+
+    def f_round(self, args: list[Col]) -> Col:
+        x = self._numbers(args[:1])[0]
+        digits = 0
+        if len(args) == 2:
+            if not (args[1].is_const and args[1].scale == 0):
+                raise Unsupported("round() digits must be a whole constant")
+            digits = args[1].const
+        if x.scale <= digits:
+            return x
+        return Col("number", _round_half_up(wide(x), 10 ** (x.scale - digits)), digits, x.bound, wide=True)
+
+    def f_floor(self, args: list[Col]) -> Col:
+        (x,) = self._numbers(args)
+        if x.scale == 0:
+            return x
+        return Col("number", wide(x) // pl.lit(10**x.scale, dtype=pl.Int128), 0, x.bound, wide=True)
+
+    def f_ceil(self, args: list[Col]) -> Col:
+        (x,) = self._numbers(args)
+        if x.scale == 0:
+            return x
+        return Col("number", neg(neg(wide(x)) // pl.lit(10**x.scale, dtype=pl.Int128)), 0, x.bound, wide=True)
+
+    def f_round_down(self, args: list[Col]) -> Col:
+        x, step = self._numbers(args)
+        big_x, big_step = wide(x), wide(step)
+        truncated = pl.when(big_x >= 0).then(big_x // big_step).otherwise(neg(neg(big_x) // big_step))
+        result = pl.when(big_step <= 0).then(None).otherwise(truncated * big_step)
+        return Col("number", strict([x, step], result), x.scale, x.bound + step.bound, wide=True)
+
+    def f_clamp(self, args: list[Col]) -> Col:
+        x, lo, hi = self._numbers(args)
+        inner = pl.max_horizontal(wide(x), wide(lo))
+        return Col("number", strict([x, lo, hi], pl.min_horizontal(inner, wide(hi))), x.scale,
+                   max(x.bound, lo.bound, hi.bound), wide=True)
+
+    def f_years_since(self, args: list[Col]) -> Col:
+        (day,) = args
+        if day.kind == "null":
+            return Col("number", pl.lit(None, dtype=pl.Int64), 0, 0)
+        on = self.context.on
+        d = day.expr
+        before = (pl.lit(on.month * 100 + on.day) < d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32))
+        expr = pl.lit(on.year, dtype=pl.Int64) - d.dt.year().cast(pl.Int64) - before.cast(pl.Int64)
+        return Col("number", expr, 0, 10**5)
+
+    def f_months_since(self, args: list[Col]) -> Col:
+        (day,) = args
+        if day.kind == "null":
+            return Col("number", pl.lit(None, dtype=pl.Int64), 0, 0)
+        on = self.context.on
+        d = day.expr
+        expr = ((pl.lit(on.year, dtype=pl.Int64) - d.dt.year().cast(pl.Int64)) * 12 + on.month - d.dt.month().cast(pl.Int64)
+                - (pl.lit(on.day) < d.dt.day().cast(pl.Int32)).cast(pl.Int64))
+        return Col("number", expr, 0, 10**6)
+
+    def f_contains_any(self, args: list[Col]) -> Col:
+        first, second = args
+        if first.is_const and second.is_const:
+            return Col("boolean", None, const=not frozenset(first.const).isdisjoint(second.const))
+        if first.is_const:
+            first, second = second, first
+        if not second.is_const:
+            raise Unsupported("contains_any of two list fields")
+        values = [v for v in second.const]
+        if not all(isinstance(v, str) for v in values):
+            raise Unsupported("contains_any with non-text values")
+        if not values:
+            return Col("boolean", pl.when(first.expr.is_null()).then(None).otherwise(pl.lit(False)))
+        return Col("boolean", first.expr.list.eval(pl.element().is_in(values)).list.any())
+
+    def f_len(self, args: list[Col]) -> Col:
+        (items,) = args
+        if items.is_const:
+            return number_const(len(items.const))
+        return Col("number", items.expr.list.len().cast(pl.Int64), 0, 10**9)
+
+
+def _round_half_up(x: pl.Expr, q: int) -> pl.Expr:
+    """Round a scaled integer to a multiple of q, ties away from zero (ROUND_HALF_UP), then divide by q."""
+    half = pl.lit(q // 2, dtype=pl.Int128)
+    quotient = pl.lit(q, dtype=pl.Int128)
+    return pl.when(x >= 0).then((x + half) // quotient).otherwise(neg((neg(x) + half) // quotient))
+
+
+def neg(x: pl.Expr) -> pl.Expr:
+    """-x for 128-bit integers (polars has no unary minus for them)."""
+    return pl.lit(0, dtype=pl.Int128) - x
+
+
+def _compare(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    if op == ">":
+        return left > right
+    if op == ">=":
+        return left >= right
+    raise Unsupported(f"operator {op}")  # pragma: no cover
+
+
+def _is_division(node: n.Node) -> bool:
+    return isinstance(node, n.Arith) and node.op == "/"
+
+
+def _kind(node: n.Node) -> str:
+    return node.type.kind if node.type.kind in ("number", "boolean", "string", "date", "list") else "null"
+
+
+def _value_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, Decimal)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
+
+
+def _dtype(kind: str) -> pl.DataType:
+    return {
+        "number": pl.Int64, "boolean": pl.Boolean, "string": pl.String, "date": pl.Date,
+        "list": pl.List(pl.String), "null": pl.Null,
+    }[kind]  # type: ignore[return-value]

@@ -1,0 +1,206 @@
+"""Evaluating a batch: the columnar plan where it applies, the row path for everything else.
+
+`evaluate_batch` returns a BatchResult: one row per validated applicant (row, id, decision, reason
+codes, limit, binding cap, rate in basis points) and the counts per combination of findings that the
+summary, the reason ranking and the impact analysis are computed from.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Callable, Literal
+
+import polars as pl
+
+from engine.batch.columnar import Unsupported, to_scaled  # noqa: F401 - Unsupported is re-exported
+from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, records
+from engine.batch.plan import ColumnarPlan, effective_action
+from engine.compiled import CompiledProduct
+from engine.evaluate import evaluate
+
+Mode = Literal["auto", "columnar", "rows"]
+Progress = Callable[[int], None]
+ROW_CHUNK = 20_000
+COLUMNAR_CHUNK = 500_000
+
+
+ReasonKey = tuple[str, str, str, str]  # (decision, reason code, effective action, outcome fail|unknown)
+
+
+@dataclass
+class BatchResult:
+    product: CompiledProduct
+    on: date
+    frame: pl.DataFrame  # row, id, decision, reasons, limit, binding_cap, rate_bp [, reason_actions] [, kept columns]
+    reason_counts: Counter  # ReasonKey -> applicants (an applicant counts once per key)
+    rows_read: int
+    rejects: list[Reject]
+    columnar_rows: int
+    row_path_rows: int
+    fallback_reason: str | None = None  # why the product (or some rows) went to the row path
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_written(self) -> int:
+        return self.frame.height
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({r.row for r in self.rejects})
+
+
+def limit_scale(product: CompiledProduct) -> int:
+    return max(2, to_scaled(product.limit.step)[1])
+
+
+def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mode = "auto", detail: bool = False,
+                   progress: Progress | None = None) -> BatchResult:
+    """Evaluate every row of the batch. mode: auto (columnar, row path where needed), columnar (fail if
+    the product cannot be evaluated columnar), rows (the row path only, for comparison)."""
+    out_scale = limit_scale(product)
+    frame = batch.frame
+    reason: str | None = None
+    plan: ColumnarPlan | None = None
+    if mode != "rows":
+        try:
+            plan = ColumnarPlan(product, batch, on)
+        except Unsupported as exc:
+            if mode == "columnar":
+                raise
+            reason = f"{product.code} is evaluated on the row path: {exc}"
+    parts: list[pl.DataFrame] = []
+    counts: Counter = Counter()
+    columnar_rows = row_rows = 0
+    notes: list[str] = []
+    if plan is not None:
+        fast = frame.filter(~pl.col(FALLBACK))
+        slow = frame.filter(pl.col(FALLBACK))
+        if slow.height:
+            notes.append(f"{slow.height:,} row(s) with a number above the columnar range were evaluated on the row path")
+        redo_rows: list[pl.Series] = []
+        for offset in range(0, fast.height, COLUMNAR_CHUNK):
+            chunk = fast.slice(offset, COLUMNAR_CHUNK)
+            part, redo = _columnar(plan, product, chunk, on, out_scale, detail, counts)
+            parts.append(part)
+            if redo.len():
+                redo_rows.append(redo)
+            columnar_rows += chunk.height - redo.len()
+            if progress:
+                progress(chunk.height - redo.len())
+        if redo_rows:
+            again = pl.concat(redo_rows)
+            notes.append(f"{again.len():,} row(s) whose limit model explains a missing cap with its own reason "
+                         "were evaluated on the row path")
+            slow = pl.concat([slow, frame.filter(pl.col(ROW).is_in(again.implode()))]).sort(ROW)
+    else:
+        slow = frame
+    if slow.height:
+        sub = Batch(slow, batch.fields, batch.dictionary_types, slow.height, [], batch.keep)
+        parts.append(_rows(product, sub, on, out_scale, detail, counts, progress))
+        row_rows = slow.height
+    result = pl.concat(parts, how="vertical") if parts else _empty(out_scale, detail)
+    if len(parts) > 1:
+        result = result.sort(ROW)
+    keep = [c for c in batch.keep if c in frame.columns]
+    if keep:
+        result = result.join(frame.select([ROW] + keep), on=ROW, how="left", maintain_order="left")
+    result = result.rename({ROW: "row", ID: "id"})
+    return BatchResult(product, on, result, counts, batch.rows_read, list(batch.rejects), columnar_rows, row_rows,
+                       reason, notes)
+
+
+def _columnar(plan: ColumnarPlan, product: CompiledProduct, frame: pl.DataFrame, on: date, out_scale: int, detail: bool,
+              counts: Counter) -> tuple[pl.DataFrame, pl.Series]:
+    result, reason_counts = plan.run(frame, detail)
+    candidates = result.filter(pl.col("$redo"))
+    redo = pl.Series(ROW, [], dtype=pl.Int64)
+    if candidates.height:
+        redo = _explained(plan, product, frame.filter(pl.col(ROW).is_in(candidates.get_column(ROW).implode())), on)
+        if redo.len():
+            result = result.filter(~pl.col(ROW).is_in(redo.implode()))
+        # The candidates the columnar result stands for after all are counted here (a small frame).
+        kept = candidates.get_column(ROW).filter(~candidates.get_column(ROW).is_in(redo.implode()))
+        if kept.len():
+            _, extra = plan.run(frame.filter(pl.col(ROW).is_in(kept.implode())), False, exclude_redo=False)
+            counts.update(extra)
+    counts.update(reason_counts)
+    amount = pl.col("$amount")
+    shift = out_scale - plan.limit_scale
+    cents = amount * 10**shift if shift >= 0 else amount // 10 ** (-shift)
+    unit = Decimal(1).scaleb(-out_scale)
+    limit = (cents.cast(pl.Decimal(38, 0)) * pl.lit(unit, dtype=pl.Decimal(38, out_scale))).cast(pl.Decimal(38, out_scale))
+    ids = frame.filter(~pl.col(ROW).is_in(redo.implode())).get_column(ID) if redo.len() else frame.get_column(ID)
+    columns = [pl.col(ROW), ids.alias(ID), pl.col("decision"), pl.col("reasons"),
+               limit.alias("limit"), pl.col("binding_cap"), pl.col("rate_bp")]
+    if detail:
+        columns.insert(4, pl.col("reason_actions"))
+    return result.select(columns), redo
+
+
+def _explained(plan: ColumnarPlan, product: CompiledProduct, frame: pl.DataFrame, on: date) -> pl.Series:
+    """Of the rows where a modelled cap is missing, those whose model gives its own reason (row path)."""
+    models = [cap for cap in product.limit.caps if cap.value is not None and getattr(cap, "model", None) is not None
+              and type(cap.model).__name__ != "FormulaModel"]
+    needed = sorted({f for cap in models for f in cap.model.fields if f in frame.columns})
+    sub = Batch(frame.select([ROW, ID, FALLBACK] + needed + [c for c in frame.columns if c.startswith("$has.")]),
+                {p: i for p, i in plan.context.fields.items() if p in needed}, {}, frame.height)
+    sub.dictionary_types = {p: plan.dictionary_types.get(p, "number") for p in needed}
+    rows = frame.get_column(ROW).to_list()
+    explained = []
+    for row, record in zip(rows, records(sub)):
+        record["$date"] = on
+        if any(cap.model.diagnose(record) for cap in models):
+            explained.append(row)
+    return pl.Series(ROW, explained, dtype=pl.Int64)
+
+
+def _rows(product: CompiledProduct, batch: Batch, on: date, out_scale: int, detail: bool, counts: Counter,
+          progress: Progress | None) -> pl.DataFrame:
+    """The row path: engine.evaluate.evaluate on each applicant, exactly as `pf evaluate` does."""
+    rows = batch.frame.get_column(ROW).to_list()
+    ids = batch.frame.get_column(ID).to_list()
+    decisions, reasons, actions, limits, bindings, rates = [], [], [], [], [], []
+    done = 0
+    quantum = Decimal(1).scaleb(-out_scale)
+    for record in records(batch):
+        e = evaluate(product, record, on)
+        codes = [rule.id for rule, _ in e.findings]
+        acts = [(rule.action if result is False else rule.on_missing) for rule, result in e.findings]
+        for key in {(e.decision, rule.id, act, "fail" if result is False else "unknown")
+                    for (rule, result), act in zip(e.findings, acts)}:
+            counts[key] += 1
+        decisions.append(e.decision)
+        reasons.append(";".join(codes))
+        actions.append(";".join(acts))
+        limits.append(e.limit.amount.quantize(quantum) if e.limit is not None else None)
+        bindings.append(e.limit.binding if e.limit is not None else None)
+        rates.append(e.rate.final if e.rate is not None else None)
+        done += 1
+        if progress and done % ROW_CHUNK == 0:
+            progress(ROW_CHUNK)
+    if progress and done % ROW_CHUNK:
+        progress(done % ROW_CHUNK)
+    frame = pl.DataFrame([
+        pl.Series(ROW, rows, dtype=pl.Int64),
+        pl.Series(ID, ids, dtype=pl.String),
+        pl.Series("decision", decisions, dtype=pl.String),
+        pl.Series("reasons", reasons, dtype=pl.String),
+        pl.Series("reason_actions", actions, dtype=pl.String),
+        pl.Series("limit", limits, dtype=pl.Decimal(38, out_scale)),
+        pl.Series("binding_cap", bindings, dtype=pl.String),
+        pl.Series("rate_bp", rates, dtype=pl.Int64),
+    ])
+    split = [pl.when(pl.col(c) == "").then(pl.lit([], dtype=pl.List(pl.String))).otherwise(pl.col(c).str.split(";")).alias(c)
+             for c in ("reasons", "reason_actions")]
+    frame = frame.with_columns(split)
+    return frame if detail else frame.drop("reason_actions")
+
+
+def _empty(out_scale: int, detail: bool) -> pl.DataFrame:
+    schema = {ROW: pl.Int64, ID: pl.String, "decision": pl.String, "reasons": pl.List(pl.String)}
+    if detail:
+        schema["reason_actions"] = pl.List(pl.String)
+    schema.update({"limit": pl.Decimal(38, out_scale), "binding_cap": pl.String, "rate_bp": pl.Int64})
+    return pl.DataFrame(schema=schema)

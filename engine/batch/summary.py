@@ -1,0 +1,227 @@
+"""The summary of a batch run: counts and shares by decision, decline and refer reasons ranked, limit and
+rate distributions; as a terminal table, a JSON-ready dict, and a self-contained HTML page (jinja2,
+inline SVG charts, no external files) a product manager can open and send on.
+
+Shares are exact ratios shown to one decimal; quantiles are actual values (nearest rank, no
+interpolation), so every money figure is a real limit to the cent and every rate a real rate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from engine.batch.run import BatchResult
+from engine.money import bp_to_percent, format_money_grouped
+
+QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+DECISION_LABELS = {"approve": "通过 approve", "refer": "转人工 refer", "decline": "拒绝 decline"}
+
+
+def share(part: int, whole: int) -> str:
+    if not whole:
+        return "—"
+    return f"{(Decimal(part) * 100 / whole).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+@dataclass
+class ReasonRow:
+    code: str
+    outcome: str  # fail | unknown (missing data)
+    applicants: int
+    share_of_decision: str
+    share_of_all: str
+
+
+@dataclass
+class Summary:
+    product: str
+    product_name: str
+    version: str
+    evaluated_on: str
+    rows_read: int
+    rows_written: int
+    rows_rejected: int
+    decisions: list[tuple[str, int, str]]  # decision, count, share
+    decline_reasons: list[ReasonRow]
+    refer_reasons: list[ReasonRow]
+    limit_quantiles: list[tuple[str, str]]
+    limit_total: str
+    limit_mean: str
+    limit_count: int
+    limit_histogram: list[tuple[str, int]]
+    rate_quantiles: list[tuple[str, str]]
+    rate_mean: str
+    binding_caps: list[tuple[str, int, str]]
+    columnar_rows: int
+    row_path_rows: int
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+def summarize(result: BatchResult) -> Summary:
+    frame = result.frame
+    total = frame.height
+    counts = dict(frame.group_by("decision").len().iter_rows()) if total else {}
+    decisions = [(d, counts.get(d, 0), share(counts.get(d, 0), total)) for d in ("approve", "refer", "decline")]
+
+    def ranked(decision: str, action: str) -> list[ReasonRow]:
+        base = counts.get(decision, 0)
+        rows = [(code, outcome, n) for (d, code, act, outcome), n in result.reason_counts.items()
+                if d == decision and act == action]
+        rows.sort(key=lambda r: (-r[2], r[0], r[1]))
+        return [ReasonRow(code, outcome, n, share(n, base), share(n, total)) for code, outcome, n in rows]
+
+    limits = frame.filter(pl.col("limit").is_not_null()).get_column("limit")
+    limit_quantiles = []
+    limit_total = limit_mean = "—"
+    histogram: list[tuple[str, int]] = []
+    if limits.len():
+        ordered = limits.sort()
+        values = ordered.to_list()
+        limit_quantiles = [(_q(q), format_money_grouped(values[_rank(q, len(values))])) for q in QUANTILES]
+        exact_total = sum(values, Decimal(0))
+        limit_total = format_money_grouped(exact_total)
+        limit_mean = format_money_grouped(exact_total / len(values))
+        histogram = _histogram(values)
+    rates = frame.filter(pl.col("rate_bp").is_not_null()).get_column("rate_bp").sort().to_list()
+    rate_quantiles = [(_q(q), bp_to_percent(rates[_rank(q, len(rates))])) for q in QUANTILES] if rates else []
+    rate_mean = f"{(Decimal(sum(rates)) / len(rates) / 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%" if rates else "—"
+    binding = frame.filter(pl.col("binding_cap").is_not_null()).group_by("binding_cap").len().sort(["len", "binding_cap"],
+                                                                                                 descending=[True, False])
+    caps = [(cap, n, share(n, limits.len())) for cap, n in binding.iter_rows()]
+    notes = list(result.notes)
+    if result.fallback_reason:
+        notes.insert(0, result.fallback_reason)
+    doc = result.product.doc
+    return Summary(doc.code, doc.name, doc.version, result.on.isoformat(), result.rows_read, result.rows_written,
+                   result.rows_rejected, decisions, ranked("decline", "decline"), ranked("refer", "refer"),
+                   limit_quantiles, limit_total, limit_mean, limits.len(), histogram, rate_quantiles, rate_mean, caps,
+                   result.columnar_rows, result.row_path_rows, notes)
+
+
+def _q(q: float) -> str:
+    return {0.0: "min", 1.0: "max", 0.5: "median"}.get(q, f"p{int(q * 100)}")
+
+
+def _rank(q: float, n: int) -> int:
+    """Nearest-rank quantile index: an actual value of the data."""
+    if n == 0:
+        return 0
+    return min(n - 1, max(0, int((Decimal(str(q)) * n).to_integral_value(rounding="ROUND_CEILING")) - 1))
+
+
+def _nice_step(span: Decimal, bins: int = 10) -> Decimal:
+    raw = span / bins if span > 0 else Decimal(1)
+    magnitude = Decimal(10) ** (len(str(int(raw))) - 1) if raw >= 1 else Decimal(1)
+    for factor in (1, 2, 5, 10):
+        if magnitude * factor >= raw:
+            return magnitude * factor
+    return magnitude * 10
+
+
+def _histogram(values: list[Decimal]) -> list[tuple[str, int]]:
+    low, high = values[0], values[-1]
+    step = _nice_step(high - low)
+    start = (low // step) * step
+    buckets: dict[Decimal, int] = {}
+    for value in values:
+        bucket = start + ((value - start) // step) * step
+        buckets[bucket] = buckets.get(bucket, 0) + 1
+    edges = sorted(buckets)
+    first, last = edges[0], edges[-1]
+    rows = []
+    edge = first
+    while edge <= last:
+        rows.append((f"{_short(edge)}–{_short(edge + step)}", buckets.get(edge, 0)))
+        edge += step
+    return rows
+
+
+def _short(amount: Decimal) -> str:
+    if amount >= 10000:
+        return f"{(amount / 10000).normalize():f}万"
+    return f"{amount.normalize():f}"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_text(summary: Summary, top: int = 10) -> str:
+    from engine.render import table
+
+    s = summary
+    lines = [f"{s.product_name} ({s.product} {s.version}), evaluated on {s.evaluated_on}",
+             f"rows read {s.rows_read:,} = written {s.rows_written:,} + rejected {s.rows_rejected:,}"
+             + ("" if s.rows_read == s.rows_written + s.rows_rejected else "  (MISMATCH)"),
+             f"evaluated columnar {s.columnar_rows:,}, on the row path {s.row_path_rows:,}"]
+    lines += [f"note: {note}" for note in s.notes]
+    lines.append("")
+    lines += table([["decision", "applicants", "share"]] + [[DECISION_LABELS[d], f"{n:,}", p] for d, n, p in s.decisions],
+                   indent="")
+    for title, rows in (("decline reasons (declined applicants; one applicant may have several)", s.decline_reasons),
+                        ("refer reasons (referred applicants)", s.refer_reasons)):
+        lines += ["", title]
+        if not rows:
+            lines.append("  none")
+            continue
+        body = [[r.code, "missing data" if r.outcome == "unknown" else "failed", f"{r.applicants:,}", r.share_of_decision,
+                 r.share_of_all] for r in rows[:top]]
+        lines += table([["reason", "outcome", "applicants", "of decision", "of all"]] + body, indent="  ")
+        if len(rows) > top:
+            lines.append(f"  ... {len(rows) - top} more")
+    lines += ["", f"limits offered: {s.limit_count:,}, total {s.limit_total} 元, mean {s.limit_mean} 元"]
+    if s.limit_quantiles:
+        lines += table([[q for q, _ in s.limit_quantiles], [v for _, v in s.limit_quantiles]], indent="  ")
+    if s.binding_caps:
+        lines.append("  binding caps: " + ", ".join(f"{cap} {n:,} ({p})" for cap, n, p in s.binding_caps))
+    lines += ["", f"rates offered: mean {s.rate_mean}"]
+    if s.rate_quantiles:
+        lines += table([[q for q, _ in s.rate_quantiles], [v for _, v in s.rate_quantiles]], indent="  ")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(summary: Summary, title: str | None = None) -> str:
+    import jinja2
+
+    from engine.catalog import default_root
+
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(default_root() / "templates")),
+                                     autoescape=jinja2.select_autoescape(["html", "j2"]))
+    template = environment.get_template("batch_report.html.j2")
+    s = summary
+    colors = {"approve": "#2e7d32", "refer": "#f9a825", "decline": "#c62828"}
+    return template.render(s=s, title=title or f"{s.product_name} 批量评估报告", colors=colors, labels=DECISION_LABELS,
+                           mix=_bars([(DECISION_LABELS[d], n, colors[d]) for d, n, _ in s.decisions]),
+                           declines=_bars([(r.code, r.applicants, "#c62828") for r in s.decline_reasons[:15]]),
+                           refers=_bars([(r.code, r.applicants, "#f9a825") for r in s.refer_reasons[:15]]),
+                           histogram=_columns(s.limit_histogram))
+
+
+def _bars(items: list[tuple[str, int, str]]) -> dict[str, Any]:
+    """Horizontal bar chart geometry for the template's inline SVG."""
+    top = max((n for _, n, _ in items), default=0) or 1
+    rows = [{"label": label, "value": n, "color": color, "width": round(420 * n / top, 1), "y": 8 + i * 26}
+            for i, (label, n, color) in enumerate(items)]
+    return {"rows": rows, "height": 16 + 26 * len(rows)}
+
+
+def _columns(items: list[tuple[str, int]]) -> dict[str, Any]:
+    top = max((n for _, n in items), default=0) or 1
+    width = 36
+    cols = [{"label": label, "value": n, "x": 40 + i * (width + 6), "height": round(180 * n / top, 1),
+             "y": 200 - round(180 * n / top, 1)} for i, (label, n) in enumerate(items)]
+    return {"cols": cols, "width": width, "total_width": 60 + len(cols) * (width + 6)}
+
+
+def write_report(summary: Summary, path: Path) -> None:
+    from engine.batch.writing import write_text
+
+    write_text(render_html(summary), path)
