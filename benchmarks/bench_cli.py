@@ -25,6 +25,8 @@ def main() -> None:
         "pf evaluate --format json --trace": [pf, "evaluate", "fangdidai-xw", "examples/applicants/fangdidai-xw-approve.yaml",
                                               "--date", "2026-11-25", "--format", "json", "--trace"],
         "pf validate (all products)": [pf, "validate"],
+        "pf validate --strict, all packs": [pf, "validate", "--strict", "--pack", "examples/packs/luzhou-bank",
+                                            "--pack", "examples/packs/haian-rcb"],
     }
     print(f"machine: {os.cpu_count()} cores; median of 11 cold starts each")
     for label, command in commands.items():

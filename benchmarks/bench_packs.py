@@ -46,12 +46,12 @@ def generate(folder: Path, bases: int = 50) -> int:
     for sub in ("schemas", "rulesets", "params"):
         shutil.copytree(ROOT / sub, folder / sub)
     (folder / "products").mkdir()
-    sources = sorted((ROOT / "products").glob("*.yaml"))
+    sources = sorted(p for p in (ROOT / "products").glob("*.yaml") if not p.name.endswith(".tests.yaml"))
     count = 0
     for i in range(bases):
         source = sources[i % len(sources)]
         text = source.read_text(encoding="utf-8")
-        code = text.split("\n", 1)[0].split(":", 1)[1].strip()
+        code = next(line for line in text.splitlines() if line.startswith("code:")).split(":", 1)[1].strip()
         name = next(line for line in text.splitlines() if line.startswith("name:")).split(":", 1)[1].strip()
         base_code = f"{code}-g{i}"
         base = text.replace(f"code: {code}", f"code: {base_code}", 1).replace(f"name: {name}", f"name: {name}{i}号", 1)

@@ -4,7 +4,8 @@ Each finding is a Problem with a stable code (docs/diagnostics.md lists them):
   PF101 param defined and never used          PF201 rule can never fail
   PF202 rule can never pass                    PF203 a rule's `when:` can never hold
   PF301 decision table gap                     PF302 rows overlap under the 'unique' hit policy
-  PF303 row can never be the first match       PF501 rule message says nothing
+  PF303 row can never be the first match       PF402 scorecard bins leave a hole
+  PF501 rule message says nothing
 Decidability comes from constants and ranges: comparisons of one field with constants, enum and
 boolean domains, the data dictionary's min/max. Anything else is treated as free (never guessed).
 """
@@ -255,10 +256,79 @@ def hard_constraints(product: CompiledProduct) -> list[Atom]:
     for rule in rules:
         if rule.guard is not None or rule.action != "decline":
             continue
-        terms = _dnf(rule.check.node)
-        if terms is not None and len(terms) == 1:
-            atoms.extend(a for a in terms[0] if a.field is not None)
+        atoms.extend(_single_conjunction(rule.check.node))
+    return atoms + _constraints_across_branches(product)
+
+
+def _single_conjunction(node: n.Node) -> list[Atom]:
+    terms = _dnf(node)
+    return [a for a in terms[0] if a.field is not None] if terms is not None and len(terms) == 1 else []
+
+
+def _allowed_values(atoms: list[Atom], field: str, domain: set[Any]) -> set[Any] | None:
+    """The values of an enum field the atoms allow, or None when they do not constrain it."""
+    relevant = [a for a in atoms if a.field == field and a.op in ("==", "!=", "in", "notin")]
+    if not relevant:
+        return None
+    return {v for v in domain if all(_atom_holds(a, v) for a in relevant)}
+
+
+def _constraints_across_branches(product: CompiledProduct) -> list[Atom]:
+    """Combinations chosen by one enum field (e.g. by enterprise size) that together cover all its values:
+    whatever branch applies, its hard rules hold, so the union of what each branch allows holds too."""
+    branches: dict[str, list[tuple[set[Any], list[Atom]]]] = {}
+    for combination in product.combinations:
+        if combination.condition is None:
+            continue
+        condition = _single_conjunction(combination.condition.node)
+        fields = {a.field for a in condition}
+        if len(fields) != 1 or not condition:
+            continue
+        field = fields.pop()
+        kind = combination.condition.node
+        values = _enum_values(kind, field)
+        if values is None:
+            continue
+        chosen = _allowed_values(condition, field, values)
+        rules = [r for r in combination.rules if r.guard is None and r.action == "decline"]
+        branches.setdefault(field, []).append((chosen or set(), [a for r in rules for a in _single_conjunction(r.check.node)]))
+    atoms: list[Atom] = []
+    for field, items in branches.items():
+        domain = _enum_values_of(product, field)
+        if domain is None or set().union(*(chosen for chosen, _ in items)) != domain:
+            continue
+        constrained = set.intersection(*({a.field for a in branch_atoms if a.field} for _, branch_atoms in items))
+        for target in constrained:
+            target_domain = _enum_values_of(product, target)
+            if target_domain is None:
+                continue
+            allowed = [_allowed_values(branch_atoms, target, target_domain) for _, branch_atoms in items]
+            if all(a is not None for a in allowed):
+                atoms.append(Atom(target, "in", frozenset(set().union(*allowed))))  # type: ignore[arg-type]
     return atoms
+
+
+def _enum_values(node: n.Node, field: str) -> set[Any] | None:
+    for sub in _walk(node):
+        if isinstance(sub, n.FieldRef) and sub.path == field and sub.type.values is not None:
+            return set(sub.type.values)
+    return None
+
+
+def _enum_values_of(product: CompiledProduct, field: str) -> set[Any] | None:
+    nodes = [c.condition.node for c in product.combinations if c.condition is not None]
+    nodes += [r.check.node for c in product.combinations for r in c.rules] + [r.check.node for r in product.eligibility]
+    for node in nodes:
+        values = _enum_values(node, field)
+        if values is not None:
+            return values
+    return None
+
+
+def _walk(node: n.Node) -> Iterable[n.Node]:
+    yield node
+    for child in node.children():
+        yield from _walk(child)
 
 
 def analyse_table(table: CompiledTable, inputs: list[n.Node], source: Any, path: tuple[Any, ...],
@@ -348,6 +418,52 @@ def unused_params(params: dict[str, Any], texts: Any, source: Any, owner: str) -
             for name in params if name not in used]
 
 
+def analyse_scorecards(product: CompiledProduct, loaded: Any, dictionary: DataDictionary) -> list[Problem]:
+    """Values a scorecard variable can take that no bin scores (and no `other` bin catches)."""
+    problems = []
+    for card in product.scorecards:
+        card_index = next(i for i, c in enumerate(loaded.doc.scorecards) if c.id == card.id)
+        for v_index, variable in enumerate(card.variables):
+            if variable.other is not None:
+                continue
+            holes: list[str] = []
+            kind = variable.value.node.type
+            if kind.values is not None or kind.kind == "boolean":
+                possible = sorted(kind.values) if kind.values is not None else [True, False]
+                holes = [str(v).lower() if isinstance(v, bool) else str(v) for v in possible if v not in variable.lookup]
+            elif kind.kind == "number" and variable.ranges:
+                definition = dictionary.field(variable.value.node.path) if isinstance(variable.value.node, n.FieldRef) else None
+                low = definition.min if definition is not None else None
+                high = definition.max if definition is not None else None
+                holes = _interval_holes(sorted(((r[0], r[1]) for r in variable.ranges), key=lambda r: (r[0] is not None, r[0] or 0)), low, high)
+            if holes:
+                path = ("scorecards", card_index, "variables", v_index, "bins")
+                problems.append(warning(loaded.source.problem(path, f"scorecard {card.id}: no bin of {variable.id} scores "
+                                                              f"{', '.join(holes)}", "add a bin or an `other: true` bin; "
+                                                              "such an applicant cannot be scored"), "PF402"))
+    return problems
+
+
+def _interval_holes(ranges: list[tuple[Any, Any]], low: Any, high: Any) -> list[str]:
+    """Half-open [from, below) intervals sorted by start: the stretches between low and high none covers."""
+    holes = []
+    cursor = None if low is None else low
+    started = low is not None
+    for start, below in ranges:
+        if start is not None and (not started or cursor is None or start > cursor):
+            if started and (high is None or (cursor is not None and cursor < high)):
+                holes.append(f"[{cursor}, {start})")
+            elif not started:
+                holes.append(f"below {start}")
+        started = True
+        cursor = below if below is None or cursor is None or below > cursor else cursor
+        if below is None:
+            return holes
+    if cursor is not None and (high is None or cursor <= high):
+        holes.append(f"{cursor} and above")
+    return holes
+
+
 def analyse_product(product: CompiledProduct, loaded: Any, dictionary: DataDictionary, today: date) -> list[Problem]:
     doc = loaded.doc
     source = loaded.source
@@ -362,6 +478,7 @@ def analyse_product(product: CompiledProduct, loaded: Any, dictionary: DataDicti
                 yield rule, source, ("eligibility", position)
 
     problems.extend(analyse_rules(product.eligibility, located, dictionary))
+    problems.extend(analyse_scorecards(product, loaded, dictionary))
     after_rules = hard_constraints(product)
     for table in product.tables:
         position = next(i for i, t in enumerate(doc.tables) if t.id == table.id)

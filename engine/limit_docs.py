@@ -33,7 +33,7 @@ NumberMap = Union[dict[str, Number], Annotated[str, Field(min_length=1)]]
 class Doc(BaseModel):
     """Unknown keys are errors, as in every document model."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 def text(value: object) -> str:

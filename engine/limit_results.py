@@ -20,7 +20,7 @@ Points = Union[int, Decimal]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class FormulaDetail(Model):

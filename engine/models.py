@@ -26,7 +26,7 @@ NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 class Document(BaseModel):
     """Base of every document model: unknown keys are errors, a typo is never ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # A parameter value: numbers are exact (YAML floats are read as Decimal), lists and maps nest.
@@ -244,7 +244,7 @@ class Effective(Document):
     from_: date = Field(alias="from")
     to: date | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="after")
     def _ordered(self) -> "Effective":

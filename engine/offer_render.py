@@ -17,7 +17,7 @@ SCHEDULE_CSV_HEADER = "period,due_date,payment,principal,interest,fee,total_due,
 class OfferDocument(BaseModel):
     """`pf schedule PRODUCT APPLICANT --format json`: whose offer it is, and the offer with its schedule."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     product: ProductRef
     evaluated_on: date

@@ -19,7 +19,7 @@ Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_u
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class FeeCharge(Model):

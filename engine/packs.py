@@ -36,7 +36,7 @@ class DatedValue(Document):
     from_: date = Field(alias="from")
     value: ParamValue
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class SharedParam(Document):
@@ -84,7 +84,7 @@ class ParamGroupDoc(Document):
 class ProductHeader(Document):
     """The keys needed to place a product file before it is resolved (its variant keys included)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_build=True)
 
     code: str
     name: str

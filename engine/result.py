@@ -21,7 +21,7 @@ DecisionKind = Literal["approve", "refer", "decline"]
 
 
 class ResultModel(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class ProductRef(ResultModel):

@@ -196,7 +196,7 @@ def parse_method(text: str) -> RepaymentMethod:
 
 
 class SchedulePeriod(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     period: int
     due_date: date | None
@@ -207,7 +207,7 @@ class SchedulePeriod(BaseModel):
 
 
 class Schedule(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     method: RepaymentMethod
     principal: Money

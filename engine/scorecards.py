@@ -13,7 +13,7 @@ Scorecards read only data fields and params; they run before tables and rules, w
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
@@ -176,15 +176,16 @@ def _variable(c: Any, path: tuple, doc: Any) -> CompiledVariable | None:
                 continue
             clash = next((r for r in ranges if _overlap(r[0], r[1], bin_doc.from_, bin_doc.below)), None)
             if clash is not None:
-                c.problems.add(c.source.problem(where, f"interval {scored[1]} overlaps interval {clash[3]}: "
-                                                "a value would fall in two bins"))
+                c.problems.add(replace(c.source.problem(where, f"interval {scored[1]} overlaps interval {clash[3]}: "
+                                                        "a value would fall in two bins"), code="PF401"))
                 ok = False
             ranges.append((bin_doc.from_, bin_doc.below, bin_doc.points, scored[1]))
     for item, (_, label) in lookup.items():  # a number listed as a value must not also fall in an interval
         clash = next((r for r in ranges if value_type.kind == "number" and (r[0] is None or item >= r[0])
                       and (r[1] is None or item < r[1])), None)
         if clash is not None:
-            c.problems.add(c.source.problem(path + ("bins",), f"{item!r} is in bin {label} and in interval {clash[3]}"))
+            c.problems.add(replace(c.source.problem(path + ("bins",), f"{item!r} is in bin {label} and in interval {clash[3]}"),
+                                   code="PF401"))
             ok = False
     if not ok:
         return None
@@ -205,7 +206,8 @@ def _values_bin(c: Any, where: tuple, bin_doc: BinDoc, value_type: Type, lookup:
                                             did_you_mean(str(item), value_type.values)))
             ok = False
         elif item in lookup:
-            c.problems.add(c.source.problem(where + ("values", m), f"{item!r} is already in bin {lookup[item][1]}"))
+            c.problems.add(replace(c.source.problem(where + ("values", m), f"{item!r} is already in bin {lookup[item][1]}"),
+                                   code="PF401"))
             ok = False
         else:
             lookup[item] = scored

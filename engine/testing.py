@@ -54,7 +54,7 @@ class Expectation(Document):
 
 
 class CaseDoc(Document):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     name: str = Field(min_length=1)
     product: str | None = Field(None, description="code, CODE@VERSION or name; default: the file's product")
