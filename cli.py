@@ -226,13 +226,32 @@ def schema_export(
     out: Optional[Path] = typer.Option(None, "--out", help="folder to write to (default: schemas/ of the built-in pack)"),
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
-    """Write JSON Schemas for products, rulesets, packs, params, tests and applicant data."""
-    from engine.schema_export import build_schemas, export
+    """Write JSON Schemas for products, rulesets, packs, params, tests and applicant data (and docs/reference.md)."""
+    from engine.catalog import Catalog
+    from engine.reference import render_reference
+    from engine.schema_export import FILES, applicant_schema, build_schemas, export, render
 
     catalog = _catalog(pack)
     folder = out or catalog.root / "schemas"
-    written = export(catalog.dictionary, folder)
-    typer.echo(f"{len(build_schemas(catalog.dictionary))} schemas in {folder}; {len(written)} updated")
+    # The built-in pack's schemas describe the built-in dictionary; each pack gets its own applicant schema below.
+    dictionary = catalog.dictionary if out is not None else Catalog(catalog.root).dictionary
+    written = export(dictionary, folder)
+    typer.echo(f"{len(build_schemas(dictionary))} schemas in {folder}; {len(written)} updated")
+    for index, extra in enumerate(catalog.packs[1:], start=1):
+        # A pack that extends the data dictionary gets an applicant schema of its own (its fields included).
+        if out is None and (extra.root / "schemas" / "dictionary.yaml").exists():
+            layered = Catalog(catalog.root, [p.root for p in catalog.packs[1:index + 1]])
+            path = extra.root / "schemas" / FILES["applicant"]
+            text = render(applicant_schema(layered.dictionary))
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+                typer.echo(f"{path} updated")
+    if out is None and (catalog.root / "docs").is_dir():
+        reference = catalog.root / "docs" / "reference.md"
+        text = render_reference()
+        if not reference.exists() or reference.read_text(encoding="utf-8") != text:
+            reference.write_text(text, encoding="utf-8")
+            typer.echo(f"{reference} updated")
 
 
 @app.command("test")

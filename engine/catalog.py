@@ -148,7 +148,7 @@ class Catalog:
             self._load_shared(pack, state)
             self._load_rulesets(pack, state)
             self._load_products(pack, state)
-        self.packs = packs
+        self._packs = packs
         self._check_versions(state)
         return state
 
@@ -273,6 +273,12 @@ class Catalog:
                 names[entry.header.name] = code
 
     # ------------------------------------------------------------ public surface
+
+    @property
+    def packs(self) -> list[Pack]:
+        """The packs in layering order (loading them if needed)."""
+        self._loaded
+        return self._packs
 
     @property
     def dictionary(self) -> DataDictionary:

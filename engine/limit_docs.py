@@ -44,11 +44,11 @@ def text(value: object) -> str:
 
 
 class CapBase(Doc):
-    id: str = Field(pattern=NAME_PATTERN)
-    label: str = Field(min_length=1)
+    id: str = Field(pattern=NAME_PATTERN, description='上限编号,作为约束上限名称 / cap id, reported as the binding cap')
+    label: str = Field(min_length=1, description='中文名称 / Chinese label')
     on_missing: Literal["refer", "skip"] = Field(
         "refer", description="refer: a cap that cannot be computed sends the case to manual review"
-    )
+    , title='缺数据时 On missing')
 
 
 # ---------------------------------------------------------------- tax-based
@@ -57,11 +57,11 @@ class CapBase(Doc):
 class TaxBasedCapDoc(CapBase):
     """额度 = 纳税额(或应税销售收入) x 按纳税信用等级的倍数."""
 
-    kind: Literal["tax_based"]
-    basis: Expression = Field(description="annual tax paid or taxable revenue, e.g. tax.paid_12m")
-    grade: Expression = Field(description="the tax credit grade, e.g. tax.grade")
-    multipliers: NumberMap = Field(description="grade -> multiplier, e.g. {A: 10, B: 6} or params.tax_multiplier")
-    unlisted_grade: Action = Field("decline", description="what a grade without a multiplier means")
+    kind: Literal["tax_based"] = Field(description='tax_based:纳税额×等级倍数 / tax paid × a multiplier by tax grade')
+    basis: Expression = Field(description="annual tax paid or taxable revenue, e.g. tax.paid_12m", title='计算基础(年纳税额或应税收入) Basis')
+    grade: Expression = Field(description="the tax credit grade, e.g. tax.grade", title='纳税信用等级 Grade')
+    multipliers: NumberMap = Field(description="grade -> multiplier, e.g. {A: 10, B: 6} or params.tax_multiplier", title='等级倍数 Multipliers')
+    unlisted_grade: Action = Field("decline", description="what a grade without a multiplier means", title='未列等级的处理 Unlisted grade')
 
     def summary(self) -> str:
         return f"tax_based: {text(self.basis)} x multipliers[{text(self.grade)}] ({_map_text(self.multipliers)})"
@@ -73,37 +73,37 @@ class TaxBasedCapDoc(CapBase):
 class UpliftDoc(Doc):
     """A policy change of the loan-to-value ratio, e.g. +0.10 for inclusive small-business loans."""
 
-    id: str = Field(pattern=NAME_PATTERN)
-    label: str = Field(min_length=1)
-    when: Expression = Field(description="the uplift applies when this holds")
-    uplift: Expression = Field(description="added to the LTV ratio: 0.10 is 10 percentage points")
+    id: str = Field(pattern=NAME_PATTERN, description='上浮项编号 / uplift id')
+    label: str = Field(min_length=1, description='中文名称 / Chinese label')
+    when: Expression = Field(description="the uplift applies when this holds", title='适用条件 When')
+    uplift: Expression = Field(description="added to the LTV ratio: 0.10 is 10 percentage points", title='抵押率上浮 Uplift')
 
 
 class DeductionDoc(Doc):
-    id: str = Field(pattern=NAME_PATTERN)
-    label: str = Field(min_length=1)
-    amount: Expression = Field(description="deducted from the pledgeable value, e.g. property.existing_mortgage_balance")
+    id: str = Field(pattern=NAME_PATTERN, description='扣减项编号 / deduction id')
+    label: str = Field(min_length=1, description='中文名称 / Chinese label')
+    amount: Expression = Field(description="deducted from the pledgeable value, e.g. property.existing_mortgage_balance", title='扣减金额 Amount')
 
 
 class ConsentDoc(Doc):
     """A jointly owned property can be pledged only with the co-owner's consent."""
 
-    required: Expression = Field(description="when the co-owner must consent, e.g. property.ownership != 'self'")
-    given: Expression = Field(description="the consent, e.g. applicant.spouse_consent")
-    code: str | None = Field(None, pattern=CODE_PATTERN, description="reason code (default <CAP_ID>_CONSENT)")
-    message: str | None = Field(None, min_length=1, description="reason message; {expression} placeholders")
+    required: Expression = Field(description="when the co-owner must consent, e.g. property.ownership != 'self'", title='需共有人同意的条件 Required')
+    given: Expression = Field(description="the consent, e.g. applicant.spouse_consent", title='共有人是否同意 Given')
+    code: str | None = Field(None, pattern=CODE_PATTERN, description="reason code (default <CAP_ID>_CONSENT)", title='原因代码 Code')
+    message: str | None = Field(None, min_length=1, description="reason message; {expression} placeholders", title='原因 Message')
 
 
 class CollateralCapDoc(CapBase):
     """额度 = 评估价值 x (抵押率 + 政策上浮, 不超过上限) - 已抵押余额."""
 
-    kind: Literal["collateral"]
-    valuation: Expression = Field(description="the property's valuation, e.g. property.valuation")
-    ltv: Expression = Field(description="loan-to-value ratio, e.g. tables.ltv.ltv (by property type and region)")
-    max_ltv: Expression | None = Field(None, description="the LTV after uplifts never exceeds this")
-    uplifts: list[UpliftDoc] = Field(default_factory=list)
-    deductions: list[DeductionDoc] = Field(default_factory=list)
-    consent: ConsentDoc | None = None
+    kind: Literal["collateral"] = Field(description='collateral:评估价×抵押率−已抵押余额 / valuation × loan-to-value − existing mortgages')
+    valuation: Expression = Field(description="the property's valuation, e.g. property.valuation", title='评估价值 Valuation')
+    ltv: Expression = Field(description="loan-to-value ratio, e.g. tables.ltv.ltv (by property type and region)", title='抵押率 LTV')
+    max_ltv: Expression | None = Field(None, description="the LTV after uplifts never exceeds this", title='最高抵押率 Max LTV')
+    uplifts: list[UpliftDoc] = Field(default_factory=list, description='抵押率上浮(如普惠型+10个百分点) / loan-to-value uplifts, e.g. +10 points for inclusive loans')
+    deductions: list[DeductionDoc] = Field(default_factory=list, description='扣减项(如已抵押贷款余额) / deductions, e.g. existing mortgage balances')
+    consent: ConsentDoc | None = Field(None, description='共有人同意(共有房产) / co-owner consent for jointly owned property')
 
     def summary(self) -> str:
         parts = [f"collateral: {text(self.valuation)} x ({text(self.ltv)}"]
@@ -122,14 +122,14 @@ class AffordabilityCapDoc(CapBase):
     """The cash-flow method of micro-credit analysis: the largest principal whose installment at the
     offered rate, term and repayment method stays within ratio x monthly net cash flow."""
 
-    kind: Literal["affordability"]
-    monthly_cash_flow: Expression = Field(description="monthly net cash flow (income minus expenses), yuan")
-    ratio: Expression = Field(description="share of the cash flow the installments may take, e.g. 0.5")
-    existing_installments: Expression | None = Field(None, description="monthly repayments of existing debt, deducted")
-    term_months: Expression = Field(description="e.g. coalesce(loan.term_months, 12)")
-    method: Expression = Field(description="repayment method name, e.g. coalesce(loan.repayment_method, 'equal_installment')")
-    stress_bp: Expression | None = Field(None, description="tested at the offered rate plus this many basis points")
-    step: Decimal | None = Field(None, gt=0, description="principal granularity (default: the limit's round_down_to)")
+    kind: Literal["affordability"] = Field(description='affordability:按月净现金流测算还款能力 / the largest principal whose installment fits the cash flow')
+    monthly_cash_flow: Expression = Field(description="monthly net cash flow (income minus expenses), yuan", title='月净现金流 Monthly cash flow')
+    ratio: Expression = Field(description="share of the cash flow the installments may take, e.g. 0.5", title='还款占比上限 Ratio')
+    existing_installments: Expression | None = Field(None, description="monthly repayments of existing debt, deducted", title='现有月还款 Existing installments')
+    term_months: Expression = Field(description="e.g. coalesce(loan.term_months, 12)", title='测算期限 Term')
+    method: Expression = Field(description="repayment method name, e.g. coalesce(loan.repayment_method, 'equal_installment')", title='测算还款方式 Method')
+    stress_bp: Expression | None = Field(None, description="tested at the offered rate plus this many basis points", title='压力测试加点 Stress')
+    step: Decimal | None = Field(None, gt=0, description="principal granularity (default: the limit's round_down_to)", title='本金步长 Step')
 
     def summary(self) -> str:
         existing = f" - {text(self.existing_installments)}" if self.existing_installments is not None else ""
@@ -142,10 +142,10 @@ class AffordabilityCapDoc(CapBase):
 
 
 class ScorecardCapDoc(CapBase):
-    kind: Literal["scorecard"]
-    card: str = Field(pattern=NAME_PATTERN, description="the id of a scorecard in `scorecards:`")
-    base: Expression = Field(description="the amount the grade's multiplier applies to")
-    multipliers: NumberMap = Field(description="grade -> multiplier; every grade of the card must be listed")
+    kind: Literal["scorecard"] = Field(description='scorecard:基础额度×评分等级倍数 / a base amount × a multiplier by scorecard grade')
+    card: str = Field(pattern=NAME_PATTERN, description="the id of a scorecard in `scorecards:`", title='评分卡 Card')
+    base: Expression = Field(description="the amount the grade's multiplier applies to", title='基础额度 Base')
+    multipliers: NumberMap = Field(description="grade -> multiplier; every grade of the card must be listed", title='等级倍数 Multipliers')
 
     def summary(self) -> str:
         return f"scorecard: {text(self.base)} x multipliers[scores.{self.card}.grade] ({_map_text(self.multipliers)})"
@@ -157,22 +157,22 @@ class ScorecardCapDoc(CapBase):
 class LineFactorDoc(Doc):
     """Evidence that scales a pre-approved line: public data confirming it (> 1) or a risk since the survey (< 1)."""
 
-    id: str = Field(pattern=NAME_PATTERN)
-    label: str = Field(min_length=1)
-    when: Expression
-    factor: Expression = Field(description="the line is multiplied by this, e.g. 1.1 or 0.5")
+    id: str = Field(pattern=NAME_PATTERN, description='系数编号 / factor id')
+    label: str = Field(min_length=1, description='中文名称 / Chinese label')
+    when: Expression = Field(description='适用条件 / applies when this holds')
+    factor: Expression = Field(description="the line is multiplied by this, e.g. 1.1 or 0.5", title='调整系数 Factor')
 
 
 class PreApprovedCapDoc(CapBase):
     """预授信额度: granted in advance from a survey (整村授信, 园区授信) and public data."""
 
-    kind: Literal["pre_approved"]
-    line: Expression = Field(description="the line granted, e.g. pre_credit.pre_approved_line")
-    granted_on: Expression | None = Field(None, description="the date it was granted, e.g. pre_credit.granted_on")
-    valid_months: Expression | None = Field(None, description="months the line stays valid after granted_on")
-    expired_action: Action = Field("refer", description="an expired line needs a new survey")
-    factors: list[LineFactorDoc] = Field(default_factory=list)
-    outstanding: Expression | None = Field(None, description="balance already drawn, deducted (balance control)")
+    kind: Literal["pre_approved"] = Field(description='pre_approved:预授信额度(阳光E贷) / a line granted in advance (阳光E贷)')
+    line: Expression = Field(description="the line granted, e.g. pre_credit.pre_approved_line", title='预授信额度 Line')
+    granted_on: Expression | None = Field(None, description="the date it was granted, e.g. pre_credit.granted_on", title='授信日期 Granted on')
+    valid_months: Expression | None = Field(None, description="months the line stays valid after granted_on", title='有效期(月) Valid months')
+    expired_action: Action = Field("refer", description="an expired line needs a new survey", title='过期处理 Expired action')
+    factors: list[LineFactorDoc] = Field(default_factory=list, description='调整系数(如公积金佐证上浮、风险下调) / factors, e.g. an uplift for housing-fund evidence')
+    outstanding: Expression | None = Field(None, description="balance already drawn, deducted (balance control)", title='已用余额 Outstanding')
 
     @model_validator(mode="after")
     def _validity_pair(self) -> "PreApprovedCapDoc":
@@ -203,12 +203,12 @@ class BinDoc(Doc):
     """One bin of a scorecard variable: a half-open numeric interval [from, below), a set of values,
     the missing values, or every other value."""
 
-    from_: Number | None = Field(None, alias="from", description="numeric bin: lowest value taken (inclusive)")
-    below: Number | None = Field(None, description="numeric bin: values below this (exclusive)")
-    values: list[Union[bool, int, Decimal, str]] | None = Field(None, min_length=1, description="categorical bin")
-    missing: bool = Field(False, description="the bin for a missing value")
-    other: bool = Field(False, description="any value no other bin takes")
-    points: Number
+    from_: Number | None = Field(None, alias="from", description="numeric bin: lowest value taken (inclusive)", title='下限(含) From')
+    below: Number | None = Field(None, description="numeric bin: values below this (exclusive)", title='上限(不含) Below')
+    values: list[Union[bool, int, Decimal, str]] | None = Field(None, min_length=1, description="categorical bin", title='取值 Values')
+    missing: bool = Field(False, description="the bin for a missing value", title='缺失档 Missing')
+    other: bool = Field(False, description="any value no other bin takes", title='其他档 Other')
+    points: Number = Field(description='落入此档的得分 / points for a value in this bin')
 
     @model_validator(mode="after")
     def _one_form(self) -> "BinDoc":
@@ -232,29 +232,29 @@ class BinDoc(Doc):
 
 
 class VariableDoc(Doc):
-    id: str = Field(pattern=NAME_PATTERN)
-    label: str = Field(min_length=1)
-    value: Expression = Field(description="what is scored, e.g. years_since(enterprise.registered_on)")
-    bins: list[BinDoc] = Field(min_length=1)
-    reason_code: str | None = Field(None, pattern=CODE_PATTERN, description="default: the id in upper case")
+    id: str = Field(pattern=NAME_PATTERN, description='变量编号,作为扣分原因代码 / variable id, used in reason codes')
+    label: str = Field(min_length=1, description='中文名称 / Chinese label')
+    value: Expression = Field(description="what is scored, e.g. years_since(enterprise.registered_on)", title='计分值 Value')
+    bins: list[BinDoc] = Field(min_length=1, description='分档:区间、取值、缺失、其他 / bins: intervals, value sets, missing, other')
+    reason_code: str | None = Field(None, pattern=CODE_PATTERN, description="default: the id in upper case", title='原因代码 Reason code')
 
 
 class GradeBandDoc(Doc):
-    grade: str = Field(pattern=r"^[A-Za-z0-9_+-]+$")
-    min_score: Number | None = Field(None, description="lowest score of the band; the last band has none")
-    label: str | None = None
+    grade: str = Field(pattern=r"^[A-Za-z0-9_+-]+$", description='等级,如 A / the grade, e.g. A')
+    min_score: Number | None = Field(None, description="lowest score of the band; the last band has none", title='最低分 Min score')
+    label: str | None = Field(None, description='中文名称 / Chinese label')
 
 
 class ScorecardDoc(Doc):
     """评分卡: base points plus each variable's points; the score's band gives the grade."""
 
-    id: str = Field(pattern=NAME_PATTERN)
-    name: str = Field(min_length=1)
-    description: str | None = None
-    base_points: Number = 0
-    variables: list[VariableDoc] = Field(min_length=1)
-    grades: list[GradeBandDoc] = Field(min_length=1, description="score bands, highest first")
-    reason_codes: int = Field(3, ge=0, le=10, description="how many variables that cost the most points to report")
+    id: str = Field(pattern=NAME_PATTERN, description='评分卡编号,读作 scores.<id> / card id, read as scores.<id>')
+    name: str = Field(min_length=1, description='中文名称 / Chinese name')
+    description: str | None = Field(None, description='说明 / what the card measures')
+    base_points: Number = Field(0, description='基础分 / base points')
+    variables: list[VariableDoc] = Field(min_length=1, description='计分变量 / the scored variables')
+    grades: list[GradeBandDoc] = Field(min_length=1, description="score bands, highest first", title='等级分段 Grades')
+    reason_codes: int = Field(3, ge=0, le=10, description="how many variables that cost the most points to report", title='扣分原因个数 Reason codes')
 
     @model_validator(mode="after")
     def _bands(self) -> "ScorecardDoc":
@@ -280,14 +280,14 @@ class ScorecardDoc(Doc):
 class FeeDoc(Doc):
     """A fee charged with the loan: one-off (at drawdown) or periodic (with each installment)."""
 
-    id: str = Field(pattern=NAME_PATTERN)
-    label: str = Field(min_length=1)
-    kind: Literal["one_off", "periodic"]
-    amount: Expression | None = Field(None, description="a fixed amount in yuan (per period, for periodic fees)")
-    rate: Expression | None = Field(None, description="a fraction: of the principal (one-off) or per month (periodic)")
-    basis: Literal["principal", "balance"] | None = Field(None, description="periodic rate: of the principal or of the balance")
-    collected: Literal["upfront", "deducted"] | None = Field(None, description="one-off: paid at signing or deducted from the payout")
-    when: Expression | None = Field(None, description="the fee is charged when this holds")
+    id: str = Field(pattern=NAME_PATTERN, description='费用编号 / fee id')
+    label: str = Field(min_length=1, description='中文名称 / Chinese label')
+    kind: Literal["one_off", "periodic"] = Field(description='one_off 一次性或 periodic 按期 / one-off or periodic')
+    amount: Expression | None = Field(None, description="a fixed amount in yuan (per period, for periodic fees)", title='固定金额 Amount')
+    rate: Expression | None = Field(None, description="a fraction: of the principal (one-off) or per month (periodic)", title='费率 Rate')
+    basis: Literal["principal", "balance"] | None = Field(None, description="periodic rate: of the principal or of the balance", title='计费基础 Basis')
+    collected: Literal["upfront", "deducted"] | None = Field(None, description="one-off: paid at signing or deducted from the payout", title='收取方式 Collected')
+    when: Expression | None = Field(None, description="the fee is charged when this holds", title='适用条件 When')
 
     @model_validator(mode="after")
     def _form(self) -> "FeeDoc":

@@ -13,18 +13,18 @@ PACK_NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
 
 class PackReplaces(Document):
-    products: list[str] = Field(default_factory=list, description="product codes this pack deliberately replaces")
-    rulesets: list[str] = Field(default_factory=list, description="ruleset codes this pack deliberately replaces")
+    products: list[str] = Field(default_factory=list, description="product codes this pack deliberately replaces", title='替换的产品 Products')
+    rulesets: list[str] = Field(default_factory=list, description="ruleset codes this pack deliberately replaces", title='替换的规则集 Rulesets')
 
 
 class PackManifest(Document):
     """pack.yaml: what a pack is and what it builds on."""
 
-    name: str = Field(pattern=PACK_NAME_PATTERN)
-    version: str
-    description: str = Field(min_length=1)
-    depends_on: list[str] = Field(default_factory=list, description="packs that must be loaded before this one")
-    replaces: PackReplaces = Field(default_factory=PackReplaces)
+    name: str = Field(pattern=PACK_NAME_PATTERN, description='产品包名称 / pack name')
+    version: str = Field(description='版本 / version')
+    description: str = Field(min_length=1, description='说明 / what the pack holds')
+    depends_on: list[str] = Field(default_factory=list, description="packs that must be loaded before this one", title='依赖的产品包 Depends on')
+    replaces: PackReplaces = Field(default_factory=PackReplaces, description='有意替换的前序包代码 / codes of earlier packs this pack replaces on purpose')
 
     @field_validator("version", mode="before")
     @classmethod
@@ -33,8 +33,8 @@ class PackManifest(Document):
 
 
 class DatedValue(Document):
-    from_: date = Field(alias="from")
-    value: ParamValue
+    from_: date = Field(alias="from", description='生效日 / first day in force')
+    value: ParamValue = Field(description='取值 / the value')
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
@@ -42,10 +42,10 @@ class DatedValue(Document):
 class SharedParam(Document):
     """A market or policy parameter: one value, or a history of values by effective date."""
 
-    description: str = Field(min_length=1)
-    unit: str | None = None
-    value: ParamValue | None = None
-    history: list[DatedValue] | None = None
+    description: str = Field(min_length=1, description='说明 / what the param is')
+    unit: str | None = Field(None, description='单位 / unit')
+    value: ParamValue | None = Field(None, description='取值(不随日期变化) / the value, when it does not change by date')
+    history: list[DatedValue] | None = Field(None, description='按生效日的取值 / values by effective date')
 
     @model_validator(mode="after")
     def _one_form(self) -> "SharedParam":
@@ -76,9 +76,9 @@ class SharedParam(Document):
 class ParamGroupDoc(Document):
     """params/<group>.yaml: read in expressions as <group>.<name>, e.g. market.lpr_1y_bp."""
 
-    group: str = Field(pattern=NAME_PATTERN)
-    description: str = Field(min_length=1)
-    params: dict[Annotated[str, Field(pattern=NAME_PATTERN)], SharedParam]
+    group: str = Field(pattern=NAME_PATTERN, description='参数组名,读作 <group>.<name> / group name, read as <group>.<name>')
+    description: str = Field(min_length=1, description='说明 / what the group holds')
+    params: dict[Annotated[str, Field(pattern=NAME_PATTERN)], SharedParam] = Field(description='参数名 → 定义 / param name → definition')
 
 
 class ProductHeader(Document):
@@ -86,11 +86,11 @@ class ProductHeader(Document):
 
     model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_build=True)
 
-    code: str
-    name: str
-    version: str
-    effective: Effective
-    extends: str | None = None
+    code: str = Field(description='产品代码 / product code')
+    name: str = Field(description='产品名称 / product name')
+    version: str = Field(description='版本 / version')
+    effective: Effective = Field(description='生效期 / effective dates')
+    extends: str | None = Field(None, description='继承的产品(CODE 或 CODE@VERSION) / the parent product (CODE or CODE@VERSION)')
 
     @field_validator("version", mode="before")
     @classmethod

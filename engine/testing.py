@@ -35,42 +35,42 @@ DECISIONS = ("approve", "refer", "decline")
 class PaymentExpectation(Document):
     """The first monthly payment of an offer on the evaluated rate."""
 
-    term: int = Field(ge=1, le=600)
-    method: Literal["equal_installment", "equal_principal", "interest_only", "on_demand"]
+    term: int = Field(ge=1, le=600, description='期限(月) / term in months')
+    method: Literal["equal_installment", "equal_principal", "interest_only", "on_demand"] = Field(description='还款方式 / repayment method')
     amount: Decimal | None = Field(None, description="principal; default: the limit")
-    payment: Decimal
+    payment: Decimal = Field(description='首期月供 / first payment')
 
 
 class Expectation(Document):
-    decision: Literal["approve", "refer", "decline"] | None = None
+    decision: Literal["approve", "refer", "decline"] | None = Field(None, description='期望决策 / expected decision')
     reasons: list[str] | None = Field(None, description="exactly these reason codes (any order)")
     reasons_include: list[str] | None = Field(None, description="at least these reason codes")
     reasons_exclude: list[str] | None = Field(None, description="none of these reason codes")
     limit: Decimal | None = Field(None, description="the limit offered; write `limit: null` for no limit")
-    binding_cap: str | None = None
-    rate_bp: int | None = None
+    binding_cap: str | None = Field(None, description='期望约束上限 / expected binding cap')
+    rate_bp: int | None = Field(None, description='期望利率(基点) / expected rate in basis points')
     rate: str | None = Field(None, description="the final rate as a percentage, e.g. '3.55%'")
-    monthly_payment: PaymentExpectation | None = None
+    monthly_payment: PaymentExpectation | None = Field(None, description='期望首期月供 / expected first monthly payment of an offer')
 
 
 class CaseDoc(Document):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description='用例名称 / case name')
     product: str | None = Field(None, description="code, CODE@VERSION or name; default: the file's product")
-    date: datetime.date | None = None
+    date: datetime.date | None = Field(None, description='评估日期 / evaluation date')
     applicant: Union[str, dict[str, Any], None] = Field(None, description="a file (relative to this file) or an inline applicant")
     with_: dict[str, Any] | None = Field(None, alias="with", description="dotted field overrides; null removes a field")
     packs: list[str] = Field(default_factory=list, description="extra pack folders (relative to this file) for this case")
-    expect: Expectation
+    expect: Expectation = Field(description='期望结果 / expected result')
 
 
 class TestFileDoc(Document):
-    product: str | None = None
-    date: datetime.date | None = None
-    applicant: Union[str, dict[str, Any], None] = None
-    packs: list[str] = Field(default_factory=list)
-    cases: list[CaseDoc] = Field(min_length=1)
+    product: str | None = Field(None, description='被测产品(缺省取文件名) / product under test (default: from the file name)')
+    date: datetime.date | None = Field(None, description='缺省评估日期 / default evaluation date')
+    applicant: Union[str, dict[str, Any], None] = Field(None, description='缺省申请人 / default applicant')
+    packs: list[str] = Field(default_factory=list, description='额外的产品包 / extra packs')
+    cases: list[CaseDoc] = Field(min_length=1, description='测试用例 / the cases')
 
 
 @dataclass

@@ -100,7 +100,7 @@ def test_undeclared_data_source(pack):
     problems = broken(pack, "data_sources: [applicant, tax, credit_bureau, judicial, loan]", "data_sources: [applicant, tax, credit_bureau, loan]")
     # the judicial ruleset reads judicial.*: its 4 rules and 2 messages are reported in the ruleset file
     assert len(problems) == 6 and all("data source 'judicial' is not in this product's data_sources" in p for p in problems)
-    assert problems[0] == ("rulesets/judicial.yaml:9:15: $.rules[0].rule: data source 'judicial' is not in this product's "
+    assert problems[0] == ("rulesets/judicial.yaml:10:15: $.rules[0].rule: data source 'judicial' is not in this product's "
                            "data_sources [ruleset 'judicial' used by product 'mini'] (add judicial to data_sources)")
 
 

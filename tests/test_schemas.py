@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+import json
 
 import jsonschema
 import pytest
@@ -73,6 +74,25 @@ def test_test_files_pack_files_and_applicants_validate(schemas):
     applicant = jsonschema.Draft202012Validator(schemas[FILES["applicant"]])
     for path in sorted((ROOT / "examples" / "applicants").iterdir()):
         assert not list(applicant.iter_errors(plain(load_document(path).data))), path
+    for pack in PACKS[1:]:  # a pack that extends the dictionary has an applicant schema of its own
+        own = json.loads((pack / "schemas" / FILES["applicant"]).read_text(encoding="utf-8"))
+        validator = jsonschema.Draft202012Validator(own)
+        for path in sorted((pack / "applicants").glob("*.yaml")):
+            assert not list(validator.iter_errors(plain(load_document(path).data))), path
+
+
+def test_every_document_names_its_schema_for_the_editor():
+    import os
+
+    for pack in PACKS:
+        files = [(p, "tests.schema.json" if p.name.endswith(".tests.yaml") else "product.schema.json")
+                 for p in (pack / "products").glob("*.yaml")]
+        files += [(p, "ruleset.schema.json") for p in (pack / "rulesets").glob("*.yaml")]
+        files += [(p, "params.schema.json") for p in (pack / "params").glob("*.yaml")] + [(pack / "pack.yaml", "pack.schema.json")]
+        for path, schema in files:
+            expected = os.path.relpath(ROOT / "schemas" / schema, path.parent)
+            first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+            assert first == f"# yaml-language-server: $schema={expected}", path
 
 
 def test_schema_catches_a_typo_and_a_wrong_value(schemas):
@@ -88,3 +108,32 @@ def test_schema_catches_a_typo_and_a_wrong_value(schemas):
     assert not list(validator.iter_errors(variant))
     variant["eligibility"] = {"delete": ["AGE_RANGE"]}
     assert list(validator.iter_errors(variant))
+
+
+def test_format_reference_is_generated_and_up_to_date():
+    from engine.models import ProductDoc
+    from engine.reference import render_reference
+
+    text = render_reference()
+    assert (ROOT / "docs" / "reference.md").read_text(encoding="utf-8") == text, "run `pf schema export`"
+    for name, info in ProductDoc.model_fields.items():
+        assert f"| `{info.alias or name}` |" in text and info.description in text
+    assert "| `round_down(x, step)` |" in text
+
+
+def test_every_document_field_has_a_bilingual_description():
+    import re
+
+    from pydantic import BaseModel
+
+    import engine.limit_docs
+    import engine.models
+    import engine.packs
+
+    for module in (engine.models, engine.limit_docs, engine.packs):
+        for model in vars(module).values():
+            if isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == module.__name__:
+                for name, info in model.model_fields.items():
+                    assert info.description, f"{model.__name__}.{name} has no description"
+                    assert re.search(r"[\u4e00-\u9fff]", info.description) or model.__name__ in ("ProductHeader",) or \
+                        re.search(r"[\u4e00-\u9fff]", info.title or ""), f"{model.__name__}.{name} has no Chinese text"
