@@ -153,7 +153,9 @@ def _evaluate_rules(rules: tuple, v: Record, findings: list[FindingTuple], steps
             if applies is False:
                 steps.append(("rule", rule.id, "not_applicable", rule.inputs, None))
                 continue
-            result = rule.check.function(v) if applies is True else None
+            result = rule.check.function(v)
+            if applies is None and result is not True:
+                result = None  # an undecidable guard: the rule holds either way only when its check passes
         else:
             result = rule.check.function(v)
         if result is not True:

@@ -29,11 +29,12 @@ def fuse_rules(eligibility: tuple[CompiledRule, ...], combinations: tuple[Compil
             lines.append(f"{indent}_r = {check}")
             lines.append(f"{indent}if _r is not True: add(({name}, _r))")
             return
-        # Guard false: not applicable. Guard unknown: the rule is unknown too.
+        # A guarded rule reads "when G, R" (G implies R): false G, not applicable; unknown G, the rule
+        # passes if R holds (it holds whichever way G goes) and is unknown otherwise.
         lines.append(f"{indent}_a = {generator.expr(rule.guard.node)}")
         lines.append(f"{indent}if _a is not False:")
-        lines.append(f"{indent}    _r = {check} if _a is True else None")
-        lines.append(f"{indent}    if _r is not True: add(({name}, _r))")
+        lines.append(f"{indent}    _r = {check}")
+        lines.append(f"{indent}    if _r is not True: add(({name}, _r if _a is True else None))")
 
     for rule in eligibility:
         emit(rule, "    ")

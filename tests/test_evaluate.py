@@ -163,3 +163,18 @@ def test_trace_lists_every_step_in_order_and_agrees_with_fast_path(mini):
     assert [s.order for s in traced.trace] == list(range(1, len(steps) + 1))
     inquiries = next(s for s in traced.trace if s.id == "INQUIRIES")
     assert inquiries.inputs == {"credit_bureau.loan_inquiries_3m": 8}
+
+
+def test_a_guard_that_cannot_be_decided_passes_a_rule_that_holds_either_way(pack):
+    from tests.fixtures import MINI_PRODUCT
+
+    text = MINI_PRODUCT.replace("    when: tax.grade == 'B'\n    rule: false", "    when: tax.grade == 'B'\n    rule: credit_bureau.loan_inquiries_3m <= 3")
+    write_product(pack, text)
+    product = Catalog(pack).compiled("mini")
+    for trace in (False, True):
+        # grade unknown, the check holds: "when B, at most 3 inquiries" holds whatever the grade is
+        assert "B_GRADE_REVIEW" not in codes(decide(product, remove=("tax.grade",), trace=trace))
+        d = decide(product, {"credit_bureau.loan_inquiries_3m": 5}, remove=("tax.grade",), trace=trace)
+        finding = next(f for f in d.findings if f.code == "B_GRADE_REVIEW")
+        assert finding.outcome == "unknown" and finding.action == "refer"
+        assert [f.code for f in decide(product, {"tax.grade": "A", "credit_bureau.loan_inquiries_3m": 5}, trace=trace).findings] == []

@@ -181,7 +181,8 @@ class ColumnarPlan:
         status = pl.when(check).then(0).when(check.not_()).then(1).otherwise(2)
         if rule.guard is not None:
             guard = self.compiler.boolean(rule.guard.node)
-            status = pl.when(guard.not_()).then(0).when(guard).then(status).otherwise(2)
+            # "when G, R" is G implies R: an unknown guard passes when R holds, else it is unknown.
+            status = pl.when(guard.not_()).then(0).when(guard).then(status).when(check).then(0).otherwise(2)
         if applies is not None:
             status = pl.when(pl.col(applies)).then(status).otherwise(0)
         self._add_check(Check(rule.id, rule.action, rule.on_missing, "rule", rule), status, stage)
