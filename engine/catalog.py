@@ -111,6 +111,16 @@ class _Loaded:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _load(path: Path, model: Any, state: _Loaded) -> tuple[SourceDocument, Any] | None:
+    """A document validated by its model, or None with its problems recorded (loading goes on)."""
+    try:
+        source = load_document(path, _display(path))
+        return source, validate_document(source, model)
+    except ProductFactoryError as exc:
+        state.problems.extend(exc.problems)
+        return None
+
+
 def is_root_pack(path: Path) -> bool:
     """A pack that stands alone (it brings the base data dictionary and depends on nothing)."""
     manifest = path / "pack.yaml"
@@ -171,12 +181,10 @@ class Catalog:
             if state.dictionary is None:
                 state.problems.append(Problem(_display(path), None, None, (), "the first pack must have schemas/dictionary.yaml"))
             return
-        try:
-            source = load_document(path, _display(path))
-            extension = validate_document(source, DataDictionary)
-        except ProductFactoryError as exc:
-            state.problems.extend(exc.problems)
+        loaded = _load(path, DataDictionary, state)
+        if loaded is None:
             return
+        source, extension = loaded
         if state.dictionary is None:
             state.dictionary = extension
             state.dictionary_sources = {p: source.file for p in extension.paths()}
@@ -199,12 +207,10 @@ class Catalog:
 
     def _load_shared(self, pack: Pack, state: _Loaded) -> None:
         for path in pack.files("params"):
-            try:
-                source = load_document(path, _display(path))
-                group = validate_document(source, ParamGroupDoc)
-            except ProductFactoryError as exc:
-                state.problems.extend(exc.problems)
+            loaded = _load(path, ParamGroupDoc, state)
+            if loaded is None:
                 continue
+            source, group = loaded
             for name, param in group.params.items():
                 # A later pack overrides a shared param on purpose: that is what the parameter centre is for.
                 state.shared.setdefault(group.group, {})[name] = SharedParamEntry(group.group, name, param, source, pack)
@@ -212,12 +218,11 @@ class Catalog:
     def _load_rulesets(self, pack: Pack, state: _Loaded) -> None:
         replaces = set(pack.manifest.replaces.rulesets) if pack.manifest else set()
         for path in pack.files("rulesets"):
-            try:
-                source = load_document(path, _display(path))
-                ruleset = LoadedRuleset(validate_document(source, RulesetDoc), source)
-            except ProductFactoryError as exc:
-                state.problems.extend(exc.problems)
+            loaded = _load(path, RulesetDoc, state)
+            if loaded is None:
                 continue
+            source, doc = loaded
+            ruleset = LoadedRuleset(doc, source)
             code = ruleset.doc.code
             previous = state.ruleset_packs.get(code)
             if previous is not None and (previous is pack or code not in replaces):
@@ -231,12 +236,10 @@ class Catalog:
         replaces = set(pack.manifest.replaces.products) if pack.manifest else set()
         replaced: set[str] = set()
         for path in pack.files("products"):
-            try:
-                source = load_document(path, _display(path))
-                header = validate_document(source, ProductHeader)
-            except ProductFactoryError as exc:
-                state.problems.extend(exc.problems)
+            loaded = _load(path, ProductHeader, state)
+            if loaded is None:
                 continue
+            source, header = loaded
             entry = ProductEntry(pack, source, header)
             versions = state.entries.get(header.code, [])
             earlier = [e for e in versions if e.pack is not pack]
