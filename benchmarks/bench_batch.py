@@ -79,7 +79,7 @@ def main() -> None:
         runs = [run(args.product, source, target, "auto") for _ in range(args.runs)]
         seconds = statistics.median(r["seconds"] for r in runs)
         peak = max(r["peak_rss_mb"] for r in runs)
-        print(f"columnar: read Parquet -> evaluate -> write Parquet, runs (s): "
+        print("columnar: read Parquet -> evaluate -> write Parquet, runs (s): "
               + ", ".join(f"{r['seconds']:.2f}" for r in runs))
         print(f"columnar: median {seconds:.2f} s -> {args.n / seconds:,.0f} rows per second; peak RSS {peak:,.0f} MB "
               f"(columnar rows {runs[0]['columnar']:,}, row-path rows {runs[0]['row_path']:,})")

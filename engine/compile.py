@@ -7,7 +7,6 @@ from typing import Any
 
 from engine.compiled import (
     CompiledAdjustment,
-    CompiledCap,
     CompiledCombination,
     CompiledLimit,
     CompiledMethod,

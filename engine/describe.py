@@ -102,8 +102,8 @@ def provenance(loaded: LoadedProduct) -> list[tuple[str, str, str]]:
         rows.append((f"eligibility.{rule.id}", rule.action, source.where(("eligibility", i))))
     for i, combo in enumerate(doc.risk_controls):
         rows.append((f"risk_controls.{combo.id}", ", ".join(u.ruleset for u in combo.uses()), source.where(("risk_controls", i))))
-    for i, table in enumerate(doc.tables):
-        rows.append((f"tables.{table.id}", f"{len(table.rows)} rows", source.where(("tables", i))))
+    for i, decision_table in enumerate(doc.tables):
+        rows.append((f"tables.{decision_table.id}", f"{len(decision_table.rows)} rows", source.where(("tables", i))))
     for i, cap in enumerate(doc.limit.caps):
         rows.append((f"limit.caps.{cap.id}", cap.summary(), source.where(("limit", "caps", i))))
     for key in ("base_bp", "spread_bp", "floor_bp", "cap_bp"):

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from engine.affordability import METHODS, Unbounded, allowance, installment, max_principal
-from engine.compiled import CompiledCap, Message
+from engine.compiled import CompiledCap
 from engine.errors import did_you_mean
 from engine.evaluate import Reason
 from engine.expressions import CompiledExpression, compile_expression

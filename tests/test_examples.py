@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.catalog import Catalog
-from engine.errors import DocumentError, UnknownProductError, UsageError
+from engine.errors import UnknownProductError, UsageError
 from engine.evaluate import evaluate
 from tests.conftest import EVALUATION_DATE
 from tests.fixtures import MINI_PRODUCT, good_applicant, write_product

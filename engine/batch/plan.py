@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from engine.batch.columnar import Col, ColumnarCompiler, ColumnContext, Unsupported, align, number_const, to_scaled, wide
-from engine.batch.frame import FALLBACK, ROW, Batch
+from engine.batch.frame import ROW, Batch
 from engine.compiled import (
     CompiledAdjustment,
     CompiledCap,

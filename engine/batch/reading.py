@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -242,7 +242,6 @@ class _Converter:
 
     def text_number(self, text: pl.Series):
         """Plain decimal text (the common case) converted in bulk; anything else cell by cell."""
-        n = len(text)
         dtype_name = self.definition.type
         parts = pl.DataFrame({"t": text}).select(
             pl.col("t").str.strip_chars().str.extract_groups(r"^([+-]?)(\d*)(?:\.(\d*))?$").alias("p")).unnest("p")

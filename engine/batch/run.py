@@ -16,7 +16,7 @@ import polars as pl
 
 from engine.batch.columnar import Unsupported, to_scaled  # noqa: F401 - Unsupported is re-exported
 from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, records
-from engine.batch.plan import ColumnarPlan, effective_action
+from engine.batch.plan import ColumnarPlan
 from engine.compiled import CompiledProduct
 from engine.evaluate import evaluate
 
