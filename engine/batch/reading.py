@@ -13,6 +13,9 @@ converted by the dictionary type; an empty cell is missing; a list cell is items
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import json
 import re
 from datetime import date
@@ -109,12 +112,18 @@ def frame_batch(raw: pl.DataFrame, dictionary: DataDictionary, *, keep: list[str
     types: dict[str, str] = {}
     fallback = pl.select(pl.repeat(False, height, dtype=pl.Boolean).alias(FALLBACK)).to_series()
     paths = [c for c in raw.columns if c in known]
-    for path in paths:
+
+    def convert(path: str) -> tuple[pl.Series, list[tuple[int, str, str]], FieldInfo, pl.Series | None]:
         definition = dictionary.field(path)
         assert definition is not None
-        column = raw.get_column(path)
-        converter = _Converter(path, definition, column, text)
-        converted, problems, info, big = converter.run()
+        return _Converter(path, definition, raw.get_column(path), text).run()
+
+    # Columns convert independently and polars releases the GIL while it computes: one thread per core.
+    with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
+        converted_columns = list(pool.map(convert, paths))
+    for path, (converted, problems, info, big) in zip(paths, converted_columns):
+        definition = dictionary.field(path)
+        assert definition is not None
         if problems:
             if ids_list is None:
                 ids_list = frame_columns[ID].to_list()
