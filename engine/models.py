@@ -1,10 +1,11 @@
 """Pydantic models of the documents: data dictionary, rulesets and products (what the YAML says)."""
 from __future__ import annotations
 
+import datetime
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
@@ -284,6 +285,56 @@ class Effective(Document):
         return self.from_ <= day and (self.to is None or day <= self.to)
 
 
+# ---------------------------------------------------------------- product test cases (products/*.tests.yaml or `tests:`)
+
+
+class PaymentExpectation(Document):
+    """The first monthly payment of an offer on the evaluated rate."""
+
+    term: int = Field(ge=1, le=600, description='期限(月) / term in months')
+    method: Literal["equal_installment", "equal_principal", "interest_only", "on_demand"] = Field(description='还款方式 / repayment method')
+    amount: Decimal | None = Field(None, description="本金,缺省为额度 / principal; default: the limit")
+    payment: Decimal = Field(description='首期月供 / first payment')
+
+
+class Expectation(Document):
+    """期望结果 What a test case expects: any part of the result."""
+
+    decision: Literal["approve", "refer", "decline"] | None = Field(None, description='期望决策 / expected decision')
+    reasons: list[str] | None = Field(None, description="恰好这些原因代码(不计顺序) / exactly these reason codes (any order)")
+    reasons_include: list[str] | None = Field(None, description="至少包含这些原因代码 / at least these reason codes")
+    reasons_exclude: list[str] | None = Field(None, description="不含这些原因代码 / none of these reason codes")
+    limit: Decimal | None = Field(None, description="额度;不出额度写 limit: null / the limit offered; write `limit: null` for no limit")
+    binding_cap: str | None = Field(None, description='期望约束上限 / expected binding cap')
+    rate_bp: int | None = Field(None, description='期望利率(基点) / expected rate in basis points')
+    rate: str | None = Field(None, description="最终利率百分比,如 '3.55%' / the final rate as a percentage, e.g. '3.55%'")
+    monthly_payment: PaymentExpectation | None = Field(None, description='期望首期月供 / expected first monthly payment of an offer')
+
+
+class CaseDoc(Document):
+    """测试用例 One test case: an applicant, a date and the expected result."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+
+    name: str = Field(min_length=1, description='用例名称 / case name')
+    product: str | None = Field(None, description="产品代码、CODE@VERSION 或名称,缺省为文件的产品 / code, CODE@VERSION or name; default: the file's product")
+    date: datetime.date | None = Field(None, description="评估日期 / evaluation date")
+    applicant: Union[str, dict[str, Any], None] = Field(None, description="申请人文件(相对本文件)或内联申请人 / a file (relative to this file) or an inline applicant")
+    with_: dict[str, Any] | None = Field(None, alias="with", description="按字段路径覆盖,null 表示删除 / dotted field overrides; null removes a field")
+    packs: list[str] = Field(default_factory=list, description="本用例额外加载的产品包 / extra pack folders (relative to this file) for this case")
+    expect: Expectation = Field(description='期望结果 / expected result')
+
+
+class TestFileDoc(Document):
+    """产品测试 Test cases of a product, beside it (*.tests.yaml) or inside it (`tests:`)."""
+
+    product: str | None = Field(None, description='被测产品(缺省取文件名) / product under test (default: from the file name)')
+    date: datetime.date | None = Field(None, description="缺省评估日期 / default evaluation date")
+    applicant: Union[str, dict[str, Any], None] = Field(None, description='缺省申请人 / default applicant')
+    packs: list[str] = Field(default_factory=list, description='额外的产品包 / extra packs')
+    cases: list[CaseDoc] = Field(min_length=1, description='测试用例 / the cases')
+
+
 class ProductDoc(Document):
     """贷款产品 A loan product: eligibility, risk controls, tables, limit, pricing, terms."""
 
@@ -303,6 +354,7 @@ class ProductDoc(Document):
     pricing: PricingDoc = Field(title="定价 Pricing", description="基准、加点、调整、上下限、费用 / base, spread, adjustments, floor, cap, fees")
     terms: TermsDoc = Field(title="期限 Terms", description="可选期限 / terms offered")
     repayment_methods: list[RepaymentOption] = Field(min_length=1, title="还款方式 Repayment methods", description="提供的还款方式 / repayment methods offered")
+    tests: TestFileDoc | None = Field(None, title="测试用例 Tests", description="产品自带的测试用例(不参与内容哈希,变体不继承) / test cases written in the product file (not hashed, not inherited by variants)")
     scorecards: list[ScorecardDoc] = Field(default_factory=list, title="评分卡 Scorecards", description="评分卡,读作 scores.<id>.score / .grade / read as scores.<id>.score and .grade")
 
     @field_validator("version", mode="before")

@@ -25,52 +25,11 @@ from pydantic import ConfigDict, Field
 from engine.applicant import applicant_record, check_value
 from engine.errors import DocumentError, Problem, ProductFactoryError, did_you_mean
 from engine.evaluate import Evaluation, evaluate
-from engine.models import Document
+from engine.models import CaseDoc, Expectation, PaymentExpectation, TestFileDoc
 from engine.source import SourceDocument, load_document
 from engine.validation import validate_document
 
 DECISIONS = ("approve", "refer", "decline")
-
-
-class PaymentExpectation(Document):
-    """The first monthly payment of an offer on the evaluated rate."""
-
-    term: int = Field(ge=1, le=600, description='期限(月) / term in months')
-    method: Literal["equal_installment", "equal_principal", "interest_only", "on_demand"] = Field(description='还款方式 / repayment method')
-    amount: Decimal | None = Field(None, description="principal; default: the limit")
-    payment: Decimal = Field(description='首期月供 / first payment')
-
-
-class Expectation(Document):
-    decision: Literal["approve", "refer", "decline"] | None = Field(None, description='期望决策 / expected decision')
-    reasons: list[str] | None = Field(None, description="exactly these reason codes (any order)")
-    reasons_include: list[str] | None = Field(None, description="at least these reason codes")
-    reasons_exclude: list[str] | None = Field(None, description="none of these reason codes")
-    limit: Decimal | None = Field(None, description="the limit offered; write `limit: null` for no limit")
-    binding_cap: str | None = Field(None, description='期望约束上限 / expected binding cap')
-    rate_bp: int | None = Field(None, description='期望利率(基点) / expected rate in basis points')
-    rate: str | None = Field(None, description="the final rate as a percentage, e.g. '3.55%'")
-    monthly_payment: PaymentExpectation | None = Field(None, description='期望首期月供 / expected first monthly payment of an offer')
-
-
-class CaseDoc(Document):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
-
-    name: str = Field(min_length=1, description='用例名称 / case name')
-    product: str | None = Field(None, description="code, CODE@VERSION or name; default: the file's product")
-    date: datetime.date | None = Field(None, description='评估日期 / evaluation date')
-    applicant: Union[str, dict[str, Any], None] = Field(None, description="a file (relative to this file) or an inline applicant")
-    with_: dict[str, Any] | None = Field(None, alias="with", description="dotted field overrides; null removes a field")
-    packs: list[str] = Field(default_factory=list, description="extra pack folders (relative to this file) for this case")
-    expect: Expectation = Field(description='期望结果 / expected result')
-
-
-class TestFileDoc(Document):
-    product: str | None = Field(None, description='被测产品(缺省取文件名) / product under test (default: from the file name)')
-    date: datetime.date | None = Field(None, description='缺省评估日期 / default evaluation date')
-    applicant: Union[str, dict[str, Any], None] = Field(None, description='缺省申请人 / default applicant')
-    packs: list[str] = Field(default_factory=list, description='额外的产品包 / extra packs')
-    cases: list[CaseDoc] = Field(min_length=1, description='测试用例 / the cases')
 
 
 @dataclass
@@ -90,17 +49,31 @@ class CaseResult:
 
 
 def discover(pack_roots: list[Path]) -> list[Path]:
+    """Test files (products/*.tests.yaml) and product files with a `tests:` section."""
     files: list[Path] = []
     for root in pack_roots:
         folder = root / "products"
         if folder.is_dir():
             files.extend(sorted(folder.glob("*.tests.yaml")))
+            files.extend(p for p in sorted(folder.glob("*.yaml")) if not p.name.endswith(".tests.yaml") and _has_tests(p))
     return files
 
 
+def _has_tests(path: Path) -> bool:
+    # A cheap look before parsing: only files with a top-level `tests:` key are parsed here.
+    return any(line.startswith("tests:") for line in path.read_text(encoding="utf-8").splitlines())
+
+
 def load_test_file(path: Path, display: str) -> tuple[TestFileDoc, SourceDocument]:
+    """The test cases of a test file, or of a product file's `tests:` section (positions kept)."""
     source = load_document(path, display)
-    return validate_document(source, TestFileDoc), source
+    if path.name.endswith(".tests.yaml") or not (isinstance(source.data, dict) and "tests" in source.data):
+        return validate_document(source, TestFileDoc), source
+    section = _subdocument(source, ("tests",), source.data["tests"])
+    tests = validate_document(section, TestFileDoc)
+    if tests.product is None:
+        tests = tests.model_copy(update={"product": source.data.get("code")})
+    return tests, section
 
 
 def run_file(catalog: Any, path: Path, display: str, catalogs: dict[tuple[str, ...], Any] | None = None,
@@ -110,7 +83,7 @@ def run_file(catalog: Any, path: Path, display: str, catalogs: dict[tuple[str, .
         tests, source = load_test_file(path, display)
     except ProductFactoryError as exc:
         return [CaseResult(display, None, "(file)", "", "error", error=exc.render())]
-    default_product = tests.product or path.name.removesuffix(".tests.yaml")
+    default_product = tests.product or path.name.removesuffix(".tests.yaml").removesuffix(".yaml")
     results = []
     for index, case in enumerate(tests.cases):
         position = source.position(("cases", index))

@@ -23,6 +23,7 @@ VARIANT_KEYS = ("extends",)
 
 def apply_variant(parent: ResolvedDocument, variant: SourceDocument) -> tuple[ResolvedDocument, list[Problem]]:
     data: dict[str, Any] = copy.deepcopy(parent.data)
+    data.pop("tests", None)  # a parent's test cases test the parent; a variant brings its own
     origins = dict(parent.origins)
     problems: list[Problem] = []
     for key, value in variant.data.items():

@@ -82,3 +82,38 @@ def test_pf_test_exits_1_when_a_case_fails(monkeypatch, capsys, pack):
     run(pack)
     code, out, _ = pf(monkeypatch, capsys, "test", str(pack / "products" / "mini.tests.yaml"), "--pack", str(pack))
     assert code == 1 and "3 passed, 1 failed, 1 errors" in out
+
+
+def test_cases_written_inside_the_product_file(pack):
+    from tests.fixtures import MINI_PRODUCT
+
+    (pack / "applicants").mkdir(exist_ok=True)
+    (pack / "applicants" / "good.yaml").write_text(APPLICANT, encoding="utf-8")
+    embedded = MINI_PRODUCT + """tests:
+  date: 2026-11-25
+  applicant: ../applicants/good.yaml
+  cases:
+    - name: 通过
+      expect: {decision: approve, limit: 200000}
+    - name: 查询过多
+      with: {credit_bureau.loan_inquiries_3m: 9}
+      expect: {decision: approve}
+"""
+    write_product(pack, embedded)
+    catalog = Catalog(pack)
+    assert catalog.validate()[1] == []
+    results = run_file(catalog, pack / "products" / "mini.yaml", "products/mini.yaml")
+    assert [(r.status, r.product) for r in results] == [("pass", "mini"), ("fail", "mini")]
+    assert results[1].line == MINI_PRODUCT.count("\n") + 7 and results[1].differences == [("decision", "approve", "refer")]
+    # the cases decide nothing: the content hash is the same as without them, and variants do not inherit them
+    from tests.fixtures import good_applicant
+    from engine.evaluate import evaluate
+    from tests.conftest import EVALUATION_DATE
+
+    with_tests = evaluate(catalog.compiled("mini", EVALUATION_DATE), good_applicant(), EVALUATION_DATE).to_decision()
+    write_product(pack, MINI_PRODUCT)
+    without = evaluate(Catalog(pack).compiled("mini", EVALUATION_DATE), good_applicant(), EVALUATION_DATE).to_decision()
+    assert with_tests.product.content_hash == without.product.content_hash
+    write_product(pack, embedded)
+    write_product(pack, 'code: mini-v\nname: 测试贷变体\nextends: mini\nversion: "1.0"\neffective: {from: 2025-06-01}\n', "mini-v.yaml")
+    assert Catalog(pack).resolve(Catalog(pack).select("mini-v", EVALUATION_DATE), EVALUATION_DATE).doc.tests is None
