@@ -152,6 +152,7 @@ class _Converter:
         self.definition = definition
         self.column = column
         self.text = text or column.dtype == pl.String
+        self.from_text = text  # the whole source is text (CSV): surrounding spaces are layout, not data
         self.kind = field_kind(definition.type)
 
     def run(self) -> tuple[pl.Series, list[tuple[int, str, str]], FieldInfo, pl.Series | None]:
@@ -223,6 +224,9 @@ class _Converter:
     # ------------------------------------------------------------ numbers
 
     def as_number(self, column: pl.Series) -> tuple[pl.Series, list, FieldInfo, pl.Series | None]:
+        clean = self.clean_number(column)
+        if clean is not None:
+            return clean
         dtype_name = self.definition.type
         n = len(column)
         scaled: pl.Series | None = None
@@ -248,6 +252,37 @@ class _Converter:
             return self.text_number(text)
         indices = (~frac_ok.fill_null(True)).arg_true().to_list()
         return self.finish_number(scaled, col_scale, indices, column.to_list() if indices else None)
+
+    def clean_number(self, column: pl.Series) -> tuple[pl.Series, list, FieldInfo, None] | None:
+        """The common case in one pass of 64-bit arithmetic: an integer or narrow decimal column whose every
+        value is in range and needs no rounding. Anything else (None) takes the general path below, which
+        gives the same result for such a column and the exact messages for the others."""
+        dtype = column.dtype
+        dtype_name = self.definition.type
+        if dtype.is_integer():
+            col_scale, precision = 0, 18
+            physical = column.cast(pl.Int64, strict=False)
+            if physical.null_count() != column.null_count():
+                return None
+        elif isinstance(dtype, pl.Decimal) and (dtype.precision or 38) <= 18:
+            col_scale, precision = dtype.scale or 0, dtype.precision or 18
+            physical = column.to_physical().cast(pl.Int64)
+        else:
+            return None
+        target = 2 if dtype_name == "money" else 0 if dtype_name == "integer" else col_scale
+        if col_scale > target or col_scale > 3 or precision + (target - col_scale) > 18:
+            return None
+        scaled = physical * 10 ** (target - col_scale) if target > col_scale else physical
+        checks = [scaled.abs() > INPUT_BOUND * 10**target]
+        if self.definition.min is not None:
+            lo, lo_scale = to_scaled(self.definition.min)
+            checks.append(scaled < _at_scale(lo, lo_scale, target))
+        if self.definition.max is not None:
+            hi, hi_scale = to_scaled(self.definition.max)
+            checks.append(scaled > _at_scale(hi, hi_scale, target))
+        if any(check.fill_null(False).any() for check in checks):
+            return None
+        return scaled.alias(self.path), [], self.info(target, False), None
 
     def text_number(self, text: pl.Series):
         """Plain decimal text (the common case) converted in bulk; anything else cell by cell."""
@@ -380,7 +415,7 @@ class _Converter:
         if column.dtype != pl.String:
             converted = pl.Series([None] * len(column), dtype=pl.String)
             return self.generic(column, column.is_null(), converted, lambda v: v)
-        if self.text:
+        if self.from_text:
             column = column.str.strip_chars()
         ok = column.is_null()
         if self.definition.type == "enum":
