@@ -273,16 +273,21 @@ class _Converter:
         if col_scale > target or col_scale > 3 or precision + (target - col_scale) > 18:
             return None
         scaled = physical * 10 ** (target - col_scale) if target > col_scale else physical
-        checks = [scaled.abs() > INPUT_BOUND * 10**target]
-        if self.definition.min is not None:
-            lo, lo_scale = to_scaled(self.definition.min)
-            checks.append(scaled < _at_scale(lo, lo_scale, target))
-        if self.definition.max is not None:
-            hi, hi_scale = to_scaled(self.definition.max)
-            checks.append(scaled > _at_scale(hi, hi_scale, target))
+        checks = [scaled.abs() > INPUT_BOUND * 10**target] + self.out_of_range(scaled, target)
         if any(check.fill_null(False).any() for check in checks):
             return None
         return scaled.alias(self.path), [], self.info(target, False), None
+
+    def out_of_range(self, scaled: pl.Series, scale: int) -> list[pl.Series]:
+        """Flags of values below the dictionary's min or above its max (scaled integers at `scale`)."""
+        flags = []
+        if self.definition.min is not None:
+            lo, lo_scale = to_scaled(self.definition.min)
+            flags.append(scaled < _at_scale(lo, lo_scale, scale))
+        if self.definition.max is not None:
+            hi, hi_scale = to_scaled(self.definition.max)
+            flags.append(scaled > _at_scale(hi, hi_scale, scale))
+        return flags
 
     def text_number(self, text: pl.Series):
         """Plain decimal text (the common case) converted in bulk; anything else cell by cell."""
@@ -342,13 +347,7 @@ class _Converter:
             scaled = scaled * 10 ** (target - col_scale)
             col_scale = target
         # Range checks (min/max) in the dictionary: failing cells go through check_value for the message.
-        limits = []
-        if self.definition.min is not None:
-            lo, lo_scale = to_scaled(self.definition.min)
-            limits.append(scaled < _at_scale(lo, lo_scale, col_scale))
-        if self.definition.max is not None:
-            hi, hi_scale = to_scaled(self.definition.max)
-            limits.append(scaled > _at_scale(hi, hi_scale, col_scale))
+        limits = self.out_of_range(scaled, col_scale)
         if limits:
             out = limits[0]
             for extra in limits[1:]:
