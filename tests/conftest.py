@@ -12,6 +12,7 @@ from engine.expressions import Scope, compile_expression, parse_expression
 from engine.models import DataDictionary
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_PACKS = sorted(p for p in (ROOT / "examples" / "packs").glob("*") if (p / "pack.yaml").exists())
 EVALUATION_DATE = date(2026, 11, 25)
 
 

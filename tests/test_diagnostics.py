@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.catalog import Catalog
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE_PACKS, ROOT
 
 FIXTURES = ROOT / "tests" / "diagnostics"
 
@@ -71,6 +71,5 @@ def test_every_code_is_documented_with_a_fix():
 
 
 def test_built_in_and_example_packs_pass_strict_validation():
-    packs = sorted(p for p in (ROOT / "examples" / "packs").glob("*") if (p / "pack.yaml").exists())
-    problems = Catalog(ROOT, packs).validate(analyse=True)[1]
+    problems = Catalog(ROOT, EXAMPLE_PACKS).validate(analyse=True)[1]
     assert [p.render(with_code=True) for p in problems] == []

@@ -7,9 +7,8 @@ import pytest
 
 from engine.catalog import Catalog
 from engine.testing import coverage, discover, load_test_file, render_coverage, render_results, run_file
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE_PACKS, ROOT
 
-EXAMPLE_PACKS = sorted(p for p in (ROOT / "examples" / "packs").glob("*") if (p / "pack.yaml").exists())
 PACK_ROOTS = [ROOT, *EXAMPLE_PACKS]
 CASE_FILES = discover(PACK_ROOTS)
 

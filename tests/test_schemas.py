@@ -11,9 +11,9 @@ import pytest
 
 from engine.schema_export import FILES, build_schemas, render
 from engine.source import load_document
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE_PACKS, ROOT
 
-PACKS = [ROOT, *sorted(p for p in (ROOT / "examples" / "packs").glob("*") if (p / "pack.yaml").exists())]
+PACKS = [ROOT, *EXAMPLE_PACKS]
 
 
 def plain(value: Any) -> Any:
