@@ -16,7 +16,7 @@ from typing import Optional
 
 import typer
 
-from engine.errors import ProductFactoryError, UsageError
+from engine.core.errors import ProductFactoryError, UsageError
 
 app = typer.Typer(
     add_completion=False,
@@ -78,9 +78,9 @@ def evaluate(
     start: Optional[str] = typer.Option(None, "--start", help="with --offers: drawdown date YYYY-MM-DD (due dates follow)"),
 ) -> None:
     """Evaluate an applicant against a product: decision, reasons, limit, rate, terms (and offers)."""
-    from engine.applicant import load_applicant
-    from engine.evaluate import evaluate as run
-    from engine.render import render_json, render_table
+    from engine.documents.applicant import load_applicant
+    from engine.evaluate.interpreter import evaluate as run
+    from engine.results.render import render_json, render_table
 
     day = _parse_date(on)
     catalog = _catalog(pack)
@@ -94,8 +94,8 @@ def evaluate(
         raise UsageError("--amount, --term, --method and --start choose the offers: add --offers")
     decision = run(compiled, record, day, trace=trace).to_decision()
     if offers:
-        from engine.offer_render import offers_lines
-        from engine.offers import build_offers
+        from engine.results.offer_render import offers_lines
+        from engine.results.offers import build_offers
 
         decision = decision.model_copy(update={"offers": build_offers(compiled, record, day, request)})
     if output is OutputFormat.json:
@@ -106,7 +106,7 @@ def evaluate(
 
 
 def _empty_request():
-    from engine.offers import Request
+    from engine.results.offers import Request
 
     return Request()
 
@@ -115,8 +115,8 @@ def _offer_request(amount: Optional[str], term: Optional[int], method: Optional[
     """The customer's choices from the command line, checked: whole cents, a known method, an ISO date."""
     from decimal import Decimal, InvalidOperation
 
-    from engine.offers import Request
-    from engine.schedules import parse_method
+    from engine.results.offers import Request
+    from engine.finance.schedules import parse_method
 
     principal = None
     if amount is not None:
@@ -136,7 +136,7 @@ def _offer_request(amount: Optional[str], term: Optional[int], method: Optional[
 @app.command("list")
 def list_products(pack: Optional[list[Path]] = PackOption) -> None:
     """List every product version: code, name, version, effective dates, pack, parent."""
-    from engine.render import table
+    from engine.results.render import table
 
     catalog = _catalog(pack)
     rows = [["code", "name", "version", "effective from", "to", "pack", "extends"]]
@@ -161,7 +161,7 @@ def show(
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Show a product: params, rules (with the rulesets it combines), tables, limit, pricing, terms."""
-    from engine.describe import describe_product, provenance_json, describe_resolved
+    from engine.authoring.describe import describe_product, provenance_json, describe_resolved
 
     day = _parse_date(on)
     catalog = _catalog(pack)
@@ -187,7 +187,7 @@ def diff(
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """What differs between two products, or two versions of one: params, rules, tables, limit, pricing."""
-    from engine.diff import diff_products, render_diff
+    from engine.authoring.diff import diff_products, render_diff
 
     day = _parse_date(on)
     catalog = _catalog(pack)
@@ -203,7 +203,7 @@ def diff(
 @app.command()
 def packs(pack: Optional[list[Path]] = PackOption) -> None:
     """The packs loaded, in layering order, and what each brings."""
-    from engine.render import table
+    from engine.results.render import table
 
     catalog = _catalog(pack)
     catalog.validate()
@@ -228,8 +228,8 @@ def schema_export(
 ) -> None:
     """Write JSON Schemas for products, rulesets, packs, params, tests and applicant data (and docs/reference.md)."""
     from engine.catalog import Catalog
-    from engine.reference import render_reference
-    from engine.schema_export import FILES, applicant_schema, build_schemas, export, render
+    from engine.authoring.reference import render_reference
+    from engine.authoring.schema_export import FILES, applicant_schema, build_schemas, export, render
 
     catalog = _catalog(pack)
     folder = out or catalog.root / "schemas"
@@ -262,7 +262,7 @@ def run_tests(
 ) -> None:
     """Run the product test cases written in YAML; exit 1 if any case fails."""
     from engine.catalog import _display
-    from engine.testing import coverage, discover, render_coverage, render_results, run_file
+    from engine.authoring.testing import coverage, discover, render_coverage, render_results, run_file
 
     catalog = _catalog(pack)
     catalog.validate()  # loads every pack
@@ -337,8 +337,8 @@ def schedule(
         return
     from decimal import Decimal, InvalidOperation
 
-    from engine.money import parse_percent
-    from engine.schedules import build_schedule, parse_method, render_csv, render_table, schedule_to_json
+    from engine.core.money import parse_percent
+    from engine.finance.schedules import build_schedule, parse_method, render_csv, render_table, schedule_to_json
 
     missing = [name for name, value in (("--amount", amount), ("--rate", rate), ("--term", term)) if value is None]
     if missing:
@@ -361,10 +361,10 @@ def schedule(
 def _product_schedule(product: str, applicant: Optional[str], amount: Optional[str], rate: Optional[str], term: Optional[int],
                       method: Optional[str], start: Optional[str], output: ScheduleFormat, on: Optional[str],
                       pack: Optional[list[Path]]) -> None:
-    from engine.applicant import load_applicant
-    from engine.offer_render import OfferDocument, render_offer_csv, render_offer_json, render_offer_table
-    from engine.offers import single_offer
-    from engine.result import ProductRef
+    from engine.documents.applicant import load_applicant
+    from engine.results.offer_render import OfferDocument, render_offer_csv, render_offer_json, render_offer_table
+    from engine.results.offers import single_offer
+    from engine.results.decision import ProductRef
 
     if applicant is None:
         raise UsageError("missing APPLICANT: pf schedule PRODUCT APPLICANT [--amount A] [--term N] [--method M]")

@@ -3,7 +3,7 @@
 Generates N applicants for the product to a temporary Parquet file (not timed), then, in a fresh
 process each time, times read -> evaluate (decision, reason codes, limit, binding cap, rate) -> write
 Parquet on the columnar path (median of 3 runs, wall time) and reports rows per second and the peak
-resident memory of that process. Then runs the row path (engine.evaluate on each applicant) over a
+resident memory of that process. Then runs the row path (engine.evaluate.interpreter on each applicant) over a
 subset of the same file and extrapolates, clearly labelled.
 
     python benchmarks/bench_batch.py [--n 1000000] [--product shuiqitong-xw] [--row-subset 100000]

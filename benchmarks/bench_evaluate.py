@@ -22,9 +22,9 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.applicant import flatten  # noqa: E402
+from engine.documents.applicant import flatten  # noqa: E402
 from engine.catalog import Catalog  # noqa: E402
-from engine.evaluate import evaluate  # noqa: E402
+from engine.evaluate.interpreter import evaluate  # noqa: E402
 
 ON = date(2026, 11, 25)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.schedules import (  # noqa: E402
+from engine.finance.schedules import (  # noqa: E402
     RepaymentMethod,
     annual_percentage_rate,
     build_schedule,
@@ -99,8 +99,8 @@ def _offer_product():
 
 
 def offer_functions():
-    from engine.offer_render import schedule_table
-    from engine.offers import Request, make_offer
+    from engine.results.offer_render import schedule_table
+    from engine.results.offers import Request, make_offer
 
     product = _offer_product()
     request = Request(None, TERM, "equal_installment")

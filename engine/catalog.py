@@ -18,16 +18,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from engine.compile import compile_product, compile_ruleset
-from engine.compiled import CompiledProduct
-from engine.documents import LoadedProduct, LoadedRuleset
-from engine.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
-from engine.models import DataDictionary, ProductDoc, RulesetDoc
-from engine.packs import PackManifest, ParamGroupDoc, ProductHeader, SharedParam
-from engine.provenance import ResolvedDocument, plain
-from engine.source import SourceDocument, load_document
-from engine.validation import validate_document
-from engine.variants import apply_variant
+from engine.compile.product import compile_product, compile_ruleset
+from engine.compile.ir import CompiledProduct
+from engine.documents.loaded import LoadedProduct, LoadedRuleset
+from engine.core.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
+from engine.documents.models import DataDictionary, ProductDoc, RulesetDoc
+from engine.documents.packs import PackManifest, ParamGroupDoc, ProductHeader, SharedParam
+from engine.documents.provenance import ResolvedDocument, plain
+from engine.documents.source import SourceDocument, load_document
+from engine.documents.validation import validate_document
+from engine.resolve.variants import apply_variant
 
 DICTIONARY_FILE = Path("schemas") / "dictionary.yaml"
 PACKS_ENV = "PF_PACKS"
@@ -381,8 +381,8 @@ class Catalog:
     def validate(self, analyse: bool = False) -> tuple[int, list[Problem]]:
         """Load and compile everything; return (documents checked, every problem found).
         With analyse, static-analysis findings (warnings, and overlapping 'unique' rows) are added."""
-        from engine.analysis import analyse_product, analyse_ruleset
-        from engine.testing import discover, load_test_file  # the test runner builds on the catalog
+        from engine.authoring.analysis import analyse_product, analyse_ruleset
+        from engine.authoring.testing import discover, load_test_file  # the test runner builds on the catalog
 
         try:
             loaded = self._loaded

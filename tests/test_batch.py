@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from engine.applicant import check_value, flatten
+from engine.documents.applicant import check_value, flatten
 from engine.batch.generate import documents, generate, write_generated
 from engine.batch.impact import compare
 from engine.batch.nearmiss import group_near_misses, near_misses
@@ -18,7 +18,7 @@ from engine.batch.run import evaluate_batch
 from engine.batch.summary import render_html, render_text, summarize
 from engine.batch.writing import atomic_path, write_frame
 from engine.catalog import Catalog
-from engine.evaluate import evaluate
+from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE, ROOT
 from tests.fixtures import MINI_PRODUCT, write_product
 
@@ -242,7 +242,7 @@ def test_summary_and_html_report(catalog, tmp_path):
 def test_near_miss_figures_for_hand_made_rows(catalog):
     base = json.loads((ROOT / "examples/applicants/shuiqitong-xw-approve.yaml").read_text(encoding="utf-8")
                       if False else "{}")
-    from engine.applicant import load_applicant
+    from engine.documents.applicant import load_applicant
 
     record = load_applicant(ROOT / "examples/applicants/shuiqitong-xw-approve.yaml", catalog.dictionary)
     short = dict(record, **{"tax.paid_12m": Decimal("7700.00"), "$id": "short"})

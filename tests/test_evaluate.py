@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from engine.catalog import Catalog
-from engine.evaluate import evaluate
+from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE
 from tests.fixtures import good_applicant, write_product
 

@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 
 import cli
-from engine.applicant import load_applicant
+from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
-from engine.evaluate import evaluate
+from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE, ROOT
 
 PACKS = ROOT / "examples" / "packs"

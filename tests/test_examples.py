@@ -16,8 +16,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.applicant import load_applicant
-from engine.evaluate import evaluate
+from engine.documents.applicant import load_applicant
+from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE, ROOT
 
 EXAMPLES = ROOT / "examples" / "applicants"

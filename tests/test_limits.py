@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.affordability import Unbounded, allowance, installment, installment_cents, max_principal
-from engine.applicant import load_applicant
+from engine.finance.affordability import Unbounded, allowance, installment, installment_cents, max_principal
+from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
-from engine.errors import DocumentError, ExpressionError
-from engine.evaluate import evaluate
-from engine.money import bp_to_rate
-from engine.schedules import RepaymentMethod, build_schedule
+from engine.core.errors import DocumentError, ExpressionError
+from engine.evaluate.interpreter import evaluate
+from engine.core.money import bp_to_rate
+from engine.finance.schedules import RepaymentMethod, build_schedule
 from tests.conftest import EVALUATION_DATE, ROOT
 
 D = Decimal

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from engine.applicant import load_applicant
+from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
-from engine.errors import DocumentError, ExpressionError, UnknownProductError
-from engine.source import parse_text
+from engine.core.errors import DocumentError, ExpressionError, UnknownProductError
+from engine.documents.source import parse_text
 from tests.conftest import EVALUATION_DATE
 from tests.fixtures import MINI_PRODUCT, write_product
 

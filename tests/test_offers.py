@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.applicant import load_applicant
+from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
-from engine.errors import ExpressionError
-from engine.money import bp_to_rate
-from engine.offers import Request, build_offers, make_offer
-from engine.schedules import annual_percentage_rate, build_schedule
+from engine.core.errors import ExpressionError
+from engine.core.money import bp_to_rate
+from engine.results.offers import Request, build_offers, make_offer
+from engine.finance.schedules import annual_percentage_rate, build_schedule
 from tests.conftest import EVALUATION_DATE, ROOT
 from tests.test_cli import pf
 
@@ -151,8 +151,8 @@ def test_property_apr_is_nominal_without_fees(cents, rate_bp, term, method):
 def test_fast_period_rows_equal_validated_ones():
     from datetime import date
 
-    from engine.offer_results import OfferPeriod
-    from engine.offers import period_row
+    from engine.results.offer_models import OfferPeriod
+    from engine.results.offers import period_row
 
     fast = period_row(3, date(2027, 2, 28), D("5307.27"), D("1223.94"), D("4083.33"), D("12.00"), D("998776.06"))
     slow = OfferPeriod(period=3, due_date=date(2027, 2, 28), payment=D("5307.27"), principal=D("1223.94"),
@@ -204,7 +204,7 @@ def test_an_offer_is_priced_at_its_own_amount(catalog):
     assert decision_rate.offers == [] and "exceeds the limit 3,360,000.00" in decision_rate.unavailable[0].reason
     offer = build_offers(product, record, EVALUATION_DATE, Request(term=12, method="interest_only")).offers[0]
     # offered at the limit 3,360,000: 6,000,000 + 3,360,000 is inclusive, so the -15 bp discount applies
-    from engine.evaluate import evaluate
+    from engine.evaluate.interpreter import evaluate
 
     assert evaluate(product, record, EVALUATION_DATE).rate.final == offer.rate_bp + 15
     assert offer.amount == D("3360000")

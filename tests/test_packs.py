@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.catalog import Catalog
-from engine.errors import UnknownProductError, UsageError
-from engine.evaluate import evaluate
+from engine.core.errors import UnknownProductError, UsageError
+from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE
 from tests.fixtures import MINI_PRODUCT, good_applicant, write_product
 
@@ -287,7 +287,7 @@ def test_broken_pack_manifest(base, tmp_path):
 
 
 def test_diff_lists_params_rules_tables_and_sections(family):
-    from engine.diff import diff_products, render_diff
+    from engine.authoring.diff import diff_products, render_diff
 
     changes = diff_products(family.compiled("mini", EVALUATION_DATE), family.compiled("mini-local", EVALUATION_DATE), family.rulesets)
     text = render_diff(changes)
@@ -310,7 +310,7 @@ def test_show_resolved_and_packs_on_the_command_line(monkeypatch, capsys, base, 
     code, out, err = pf(monkeypatch, capsys, "validate", str(base), "--pack", str(bank))
     assert code == 0, err
     monkeypatch.setenv("PF_PACKS", str(bank))
-    from engine import catalog as catalog_module
+    import engine.catalog as catalog_module
 
     monkeypatch.setattr(catalog_module, "default_root", lambda: base)
     code, out, err = pf(monkeypatch, capsys, "show", "mini-local", "--resolved", "--date", "2026-11-25")
@@ -354,7 +354,7 @@ def test_the_content_hash_ignores_shared_params_the_product_does_not_read(base, 
 
 
 def test_diff_shows_each_changed_key_of_a_changed_rule(family):
-    from engine.diff import diff_products, render_diff
+    from engine.authoring.diff import diff_products, render_diff
 
     text = render_diff(diff_products(family.compiled("mini", EVALUATION_DATE), family.compiled("mini-local", EVALUATION_DATE),
                                      family.rulesets))

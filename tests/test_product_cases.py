@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from engine.catalog import Catalog
-from engine.testing import coverage, discover, load_test_file, render_coverage, render_results, run_file
+from engine.authoring.testing import coverage, discover, load_test_file, render_coverage, render_results, run_file
 from tests.conftest import EXAMPLE_PACKS, ROOT
 
 PACK_ROOTS = [ROOT, *EXAMPLE_PACKS]

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine.money import bp_to_rate, parse_percent, round_cents
-from engine.schedules import (
+from engine.core.money import bp_to_rate, parse_percent, round_cents
+from engine.finance.schedules import (
     RepaymentMethod,
     Schedule,
     SchedulePeriod,

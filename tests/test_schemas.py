@@ -9,8 +9,8 @@ import json
 import jsonschema
 import pytest
 
-from engine.schema_export import FILES, build_schemas, render
-from engine.source import load_document
+from engine.authoring.schema_export import FILES, build_schemas, render
+from engine.documents.source import load_document
 from tests.conftest import EXAMPLE_PACKS, ROOT
 
 PACKS = [ROOT, *EXAMPLE_PACKS]
@@ -111,8 +111,8 @@ def test_schema_catches_a_typo_and_a_wrong_value(schemas):
 
 
 def test_format_reference_is_generated_and_up_to_date():
-    from engine.models import ProductDoc
-    from engine.reference import render_reference
+    from engine.documents.models import ProductDoc
+    from engine.authoring.reference import render_reference
 
     text = render_reference()
     assert (ROOT / "docs" / "reference.md").read_text(encoding="utf-8") == text, "run `pf schema export`"
@@ -126,11 +126,11 @@ def test_every_document_field_has_a_bilingual_description():
 
     from pydantic import BaseModel
 
-    import engine.limit_docs
-    import engine.models
-    import engine.packs
+    import engine.documents.caps
+    import engine.documents.models
+    import engine.documents.packs
 
-    for module in (engine.models, engine.limit_docs, engine.packs):
+    for module in (engine.documents.models, engine.documents.caps, engine.documents.packs):
         for model in vars(module).values():
             if isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == module.__name__:
                 for name, info in model.model_fields.items():

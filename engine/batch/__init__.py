@@ -2,7 +2,7 @@
 
   reading.py    CSV / JSON Lines / Parquet -> a validated Batch (typed columns) plus rejected rows
   columnar.py   typed expression nodes -> polars expressions (exact fixed-point, Kleene nulls)
-  plan.py       a compiled product -> columnar stages reproducing engine.evaluate
+  plan.py       a compiled product -> columnar stages reproducing engine.evaluate.interpreter
   run.py        evaluate a batch (columnar where possible, the row path otherwise)
   summary.py    decision mix, reasons ranked, limit and rate distributions; table and HTML report
   nearmiss.py   declined by one rule alone, and by how much (second marketing)

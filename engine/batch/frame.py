@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import polars as pl
 
 from engine.batch.columnar import FieldInfo, from_scaled
-from engine.models import DataDictionary
+from engine.documents.models import DataDictionary
 
 ROW = "$row"
 ID = "$id"

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from engine.models import DataDictionary, ProductDoc
+from engine.documents.models import DataDictionary, ProductDoc
 
 SOURCE_PRESENCE = {"social_security": 0.3, "housing_fund": 0.4, "pre_credit": 0.95, "property": 0.98, "loan": 0.98}
 FIELD_MISSING = 0.012  # share of each optional field left out

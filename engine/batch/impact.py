@@ -15,7 +15,7 @@ import polars as pl
 
 from engine.batch.run import BatchResult
 from engine.batch.summary import share
-from engine.money import format_money_grouped
+from engine.core.money import format_money_grouped
 
 ORDER = ("approve", "refer", "decline")
 SEVERITY = {"approve": 0, "refer": 1, "decline": 2}
@@ -93,7 +93,7 @@ def compare(a: BatchResult, b: BatchResult) -> Impact:
 
 
 def render_impact(impact: Impact, top: int = 8) -> str:
-    from engine.render import table
+    from engine.results.render import table
 
     i = impact
     lines = [f"impact of {i.b} against {i.a} on {i.rows:,} applicants",

@@ -1,6 +1,6 @@
 """A compiled product evaluated over a whole batch: the columnar plan, with the row path as fallback.
 
-engine/evaluate.py is the specification. The plan computes, for every check the row path can
+engine/evaluate/interpreter.py is the specification. The plan computes, for every check the row path can
 report (table no-match and ambiguity, every rule, every limit/pricing/terms finding), a status
 column -- 0 passed or not reached, 1 failed, 2 unknown -- in exactly the row path's order and with its
 stages: early tables and rules; late tables unless declined; limit, pricing and terms unless declined.
@@ -20,7 +20,7 @@ import polars as pl
 
 from engine.batch.columnar import Col, ColumnarCompiler, ColumnContext, Unsupported, align, number_const, to_scaled, wide
 from engine.batch.frame import ROW, Batch
-from engine.compiled import (
+from engine.compile.ir import (
     CompiledAdjustment,
     CompiledCap,
     CompiledCombination,

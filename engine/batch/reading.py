@@ -25,11 +25,11 @@ from typing import Any, Callable
 
 import polars as pl
 
-from engine.applicant import check_value, flatten
+from engine.documents.applicant import check_value, flatten
 from engine.batch.columnar import INPUT_BOUND, FieldInfo, to_scaled
 from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, add_presence, field_kind
-from engine.errors import UsageError, did_you_mean
-from engine.models import DataDictionary, FieldDef
+from engine.core.errors import UsageError, did_you_mean
+from engine.documents.models import DataDictionary, FieldDef
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 MAX_NUMBER_SCALE = 18

@@ -20,8 +20,8 @@ import polars as pl
 from engine.batch.columnar import Unsupported, to_scaled  # noqa: F401 - Unsupported is re-exported
 from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, records
 from engine.batch.plan import ColumnarPlan
-from engine.compiled import CompiledProduct
-from engine.evaluate import evaluate
+from engine.compile.ir import CompiledProduct
+from engine.evaluate.interpreter import evaluate
 
 Mode = Literal["auto", "columnar", "rows"]
 Progress = Callable[[int], None]

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from engine.batch.run import BatchResult
-from engine.money import bp_to_percent, format_money_grouped
+from engine.core.money import bp_to_percent, format_money_grouped
 
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 DECISION_LABELS = {"approve": "通过 approve", "refer": "转人工 refer", "decline": "拒绝 decline"}
@@ -155,7 +155,7 @@ def _short(amount: Decimal) -> str:
 
 
 def render_text(summary: Summary, top: int = 10) -> str:
-    from engine.render import table
+    from engine.results.render import table
 
     s = summary
     lines = [f"{s.product_name} ({s.product} {s.version}), evaluated on {s.evaluated_on}",

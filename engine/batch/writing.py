@@ -16,7 +16,7 @@ from typing import Iterator
 import polars as pl
 
 from engine.batch.frame import Reject
-from engine.errors import UsageError
+from engine.core.errors import UsageError
 
 OUTPUT_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 

@@ -20,7 +20,7 @@ Record = dict[str, Any]
 class CompiledExpression:
     """A typed expression and its generated Python source, turned into a function on first use.
 
-    Products are evaluated through fused functions (engine.fused), so most single-expression
+    Products are evaluated through fused functions (engine.evaluate.fused), so most single-expression
     functions are only needed for tracing; compiling them lazily keeps loading a large pack fast.
     """
 

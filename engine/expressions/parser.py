@@ -6,7 +6,7 @@ import ast
 from decimal import Decimal
 from typing import Any
 
-from engine.errors import did_you_mean
+from engine.core.errors import did_you_mean
 from engine.expressions import nodes as n
 from engine.expressions.functions import FUNCTIONS, ArgumentProblem
 from engine.expressions.scope import Scope

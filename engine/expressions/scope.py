@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.expressions.types import FIELD_TYPES, Type, type_of_value
-from engine.models import DataDictionary
+from engine.documents.models import DataDictionary
 
 
 @dataclass

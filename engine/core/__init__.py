@@ -1,0 +1,1 @@
+"""Vocabulary every stage speaks: errors, money and rates, how values look."""

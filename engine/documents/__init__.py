@@ -1,0 +1,1 @@
+"""Stage 1, load: documents read with positions, validated into models; pack manifests; applicants."""

@@ -1,0 +1,1 @@
+"""Loan arithmetic: repayment schedules and the cash-flow (affordability) method."""

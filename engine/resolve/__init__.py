@@ -1,0 +1,1 @@
+"""Stage 2, resolve: variants applied to their parents, with provenance."""

@@ -1,0 +1,1 @@
+"""Stage 5, results: the Decision contract, offers, and rendering for people and machines."""
