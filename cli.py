@@ -80,6 +80,7 @@ def evaluate(
     """Evaluate an applicant against a product: decision, reasons, limit, rate, terms (and offers)."""
     from engine.documents.applicant import load_applicant
     from engine.evaluate.interpreter import evaluate as run
+    from engine.results.build import to_decision
     from engine.results.render import render_json, render_table
 
     day = _parse_date(on)
@@ -92,7 +93,7 @@ def evaluate(
     request = _offer_request(amount, term, method, start)
     if not offers and request != _empty_request():
         raise UsageError("--amount, --term, --method and --start choose the offers: add --offers")
-    decision = run(compiled, record, day, trace=trace).to_decision()
+    decision = to_decision(run(compiled, record, day, trace=trace))
     if offers:
         from engine.results.offer_render import offers_lines
         from engine.results.offers import build_offers

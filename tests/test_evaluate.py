@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from engine.results.build import to_decision
 from engine.catalog import Catalog
 from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE
@@ -22,7 +23,7 @@ def decide(product, changes: dict | None = None, remove: tuple[str, ...] = (), t
     record.update(changes or {})
     for key in remove:
         record.pop(key)
-    return evaluate(product, record, EVALUATION_DATE, trace=trace).to_decision()
+    return to_decision(evaluate(product, record, EVALUATION_DATE, trace=trace))
 
 
 def codes(decision) -> list[str]:

@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 
 import cli
+from engine.results.build import to_decision
 from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
 from engine.evaluate.interpreter import evaluate
@@ -109,7 +110,7 @@ def layered() -> Catalog:
 def _decide(catalog: Catalog, pack: Path, file_name: str, code: str):
     product = catalog.compiled(code, EVALUATION_DATE)
     record = load_applicant(pack / "applicants" / file_name, catalog.dictionary)
-    return evaluate(product, record, EVALUATION_DATE).to_decision()
+    return to_decision(evaluate(product, record, EVALUATION_DATE))
 
 
 def _ids(rows):
@@ -184,9 +185,9 @@ def test_the_green_lane_uplift_is_what_raises_the_mortgage_limit(layered):
     """huirongtong-diya-approve without the uplift would get 3,000,000 × 70% − 500,000 = 1,600,000."""
     product = layered.compiled("huirongtong-diya", EVALUATION_DATE)
     record = load_applicant(LUZHOU / "applicants" / "huirongtong-diya-approve.yaml", layered.dictionary)
-    assert evaluate(product, record, EVALUATION_DATE).to_decision().limit.amount == Decimal("1900000")
+    assert to_decision(evaluate(product, record, EVALUATION_DATE)).limit.amount == Decimal("1900000")
     record["risk_warning.warning_level"] = "medium"  # outside the green lane's internal risk conditions
-    result = evaluate(product, record, EVALUATION_DATE).to_decision()
+    result = to_decision(evaluate(product, record, EVALUATION_DATE))
     assert result.decision == "refer" and result.limit.amount == Decimal("1600000")
 
 
@@ -237,8 +238,8 @@ def test_fused_fast_path_equals_traced_path(layered, pack, file_name, code):
     rng = random.Random(file_name)
     for _ in range(60):
         record = _perturbed(base, rng)
-        fast = evaluate(product, record, EVALUATION_DATE).to_decision()
-        traced = evaluate(product, record, EVALUATION_DATE, trace=True).to_decision()
+        fast = to_decision(evaluate(product, record, EVALUATION_DATE))
+        traced = to_decision(evaluate(product, record, EVALUATION_DATE, trace=True))
         assert fast.model_dump(exclude={"trace"}) == traced.model_dump(exclude={"trace"})
 
 

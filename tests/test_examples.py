@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 
+from engine.results.build import to_decision
 from engine.documents.applicant import load_applicant
 from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE, ROOT
@@ -54,7 +55,7 @@ def test_every_product_has_an_approve_refer_and_decline_example(catalog):
 @pytest.mark.parametrize("file_name, decision, reasons, limit, binding, rate_bp", EXPECTED)
 def test_example_decision(catalog, file_name, decision, reasons, limit, binding, rate_bp):
     product = catalog.compiled(product_code(file_name))
-    result = evaluate(product, load_applicant(EXAMPLES / file_name, catalog.dictionary), EVALUATION_DATE).to_decision()
+    result = to_decision(evaluate(product, load_applicant(EXAMPLES / file_name, catalog.dictionary), EVALUATION_DATE))
     assert result.decision == decision
     assert [f.code for f in result.findings] == reasons
     if limit is None:
@@ -66,7 +67,7 @@ def test_example_decision(catalog, file_name, decision, reasons, limit, binding,
 
 def test_decline_reasons_carry_the_deciding_values(catalog):
     product = catalog.compiled("shuiqitong-zz")
-    result = evaluate(product, load_applicant(EXAMPLES / "shuiqitong-zz-decline.yaml", catalog.dictionary), EVALUATION_DATE).to_decision()
+    result = to_decision(evaluate(product, load_applicant(EXAMPLES / "shuiqitong-zz-decline.yaml", catalog.dictionary), EVALUATION_DATE))
     finding = result.findings[0]
     assert finding.message == "当前欠税23,650元" and finding.inputs == {"tax.arrears_amount": "23650.00"}
     assert finding.source == "ruleset:tax_compliance"
@@ -91,8 +92,8 @@ def test_fused_fast_path_equals_traced_path(catalog, file_name):
     rng = random.Random(file_name)
     for _ in range(150):
         record = _perturbed(base, rng)
-        fast = evaluate(product, record, EVALUATION_DATE).to_decision()
-        traced = evaluate(product, record, EVALUATION_DATE, trace=True).to_decision()
+        fast = to_decision(evaluate(product, record, EVALUATION_DATE))
+        traced = to_decision(evaluate(product, record, EVALUATION_DATE, trace=True))
         assert fast.model_dump(exclude={"trace"}) == traced.model_dump(exclude={"trace"})
 
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.results.build import to_decision
 from engine.finance.affordability import Unbounded, allowance, installment, installment_cents, max_principal
 from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
@@ -59,8 +60,8 @@ def compiled(pack, text: str):
 def decide(product, record: dict, trace: bool = False):
     base = {"applicant.customer_type": "small_business_owner"}
     base.update(record)
-    fast = evaluate(product, base, EVALUATION_DATE).to_decision()
-    traced = evaluate(product, base, EVALUATION_DATE, trace=True).to_decision()
+    fast = to_decision(evaluate(product, base, EVALUATION_DATE))
+    traced = to_decision(evaluate(product, base, EVALUATION_DATE, trace=True))
     assert fast.model_dump(exclude={"trace"}) == traced.model_dump(exclude={"trace"})  # one semantics, two paths
     return traced if trace else fast
 
@@ -239,7 +240,7 @@ def test_collateral_co_owner_consent(collateral_product, pack):
 
 def test_builtin_fangdidai_explains_its_collateral(catalog):
     product = catalog.compiled("fangdidai-xw", EVALUATION_DATE)
-    d = evaluate(product, load_applicant(EXAMPLES / "fangdidai-xw-approve.yaml", catalog.dictionary), EVALUATION_DATE).to_decision()
+    d = to_decision(evaluate(product, load_applicant(EXAMPLES / "fangdidai-xw-approve.yaml", catalog.dictionary), EVALUATION_DATE))
     detail = cap(d, "collateral").detail
     assert (detail.valuation, detail.ltv, detail.effective_ltv, detail.gross) == (D("2800000"), D("0.70"), D("0.80"), D("2240000"))
     assert detail.deductions[0].amount == D("600000") and detail.consent == "given"
@@ -502,7 +503,7 @@ def test_scorecard_cap_must_list_every_grade(pack):
 
 def test_builtin_yiqitong_scorecard_reason_codes(catalog):
     product = catalog.compiled("yiqitong", EVALUATION_DATE)
-    d = evaluate(product, load_applicant(EXAMPLES / "yiqitong-refer.yaml", catalog.dictionary), EVALUATION_DATE).to_decision()
+    d = to_decision(evaluate(product, load_applicant(EXAMPLES / "yiqitong-refer.yaml", catalog.dictionary), EVALUATION_DATE))
     card = d.scorecards[0]
     # 500 + 30 (17 years) + 25 (B) + 20 (2 inquiries) + 15 (4 lenders) + 40 (no overdue) + 20 (debt/revenue 0.37) = 650
     assert (card.score, card.grade) == (650, "B")
@@ -557,7 +558,7 @@ def test_pre_approved_unknown_factor_conditions_only_lower_the_line(pre_product)
 def test_pre_approved_expiry_is_exact_to_the_day(pack, pre_product):
     last_valid = evaluate(pre_product, {**LINE, "applicant.customer_type": "small_business_owner"}, date(2027, 3, 17))
     assert last_valid.decision == "approve"
-    expired = evaluate(pre_product, {**LINE, "applicant.customer_type": "small_business_owner"}, date(2027, 3, 18)).to_decision()
+    expired = to_decision(evaluate(pre_product, {**LINE, "applicant.customer_type": "small_business_owner"}, date(2027, 3, 18)))
     assert expired.decision == "refer" and codes(expired) == ["LINE_EXPIRED"] and expired.limit is None
     assert expired.findings[0].message == "预授信额度于2025-03-18核定,有效期24个月,已过期,需客户经理重新调查核定"
     strict = compiled(pack, product_text(PRE_CAP.replace("EXPIRED", "expired_action: decline")))
@@ -575,9 +576,9 @@ def test_pre_approved_missing_data_refers(pre_product, pack):
 def test_builtin_yangguang_line_expires(catalog):
     product = catalog.compiled("yangguang-e-xw", EVALUATION_DATE)
     record = load_applicant(EXAMPLES / "yangguang-e-xw-approve.yaml", catalog.dictionary)
-    d = evaluate(product, record, EVALUATION_DATE).to_decision()
+    d = to_decision(evaluate(product, record, EVALUATION_DATE))
     assert cap(d, "pre_approved_line").detail.valid_until == date(2027, 3, 17)
-    later = evaluate(product, record, date(2027, 3, 18)).to_decision()
+    later = to_decision(evaluate(product, record, date(2027, 3, 18)))
     assert later.decision == "refer" and codes(later) == ["PRE_APPROVED_LINE_EXPIRED"]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.results.build import to_decision
 from engine.catalog import Catalog
 from engine.core.errors import UnknownProductError, UsageError
 from engine.evaluate.interpreter import evaluate
@@ -57,7 +58,7 @@ limit:
 def decide(catalog: Catalog, code: str, changes: dict | None = None, on: date = EVALUATION_DATE):
     record = good_applicant()
     record.update(changes or {})
-    return evaluate(catalog.compiled(code, on), record, on).to_decision()
+    return to_decision(evaluate(catalog.compiled(code, on), record, on))
 
 
 @pytest.fixture

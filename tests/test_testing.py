@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.results.build import to_decision
 from engine.catalog import Catalog
 from engine.authoring.testing import coverage, render_coverage, render_results, run_file
 from tests.fixtures import write_product
@@ -110,9 +111,9 @@ def test_cases_written_inside_the_product_file(pack):
     from engine.evaluate.interpreter import evaluate
     from tests.conftest import EVALUATION_DATE
 
-    with_tests = evaluate(catalog.compiled("mini", EVALUATION_DATE), good_applicant(), EVALUATION_DATE).to_decision()
+    with_tests = to_decision(evaluate(catalog.compiled("mini", EVALUATION_DATE), good_applicant(), EVALUATION_DATE))
     write_product(pack, MINI_PRODUCT)
-    without = evaluate(Catalog(pack).compiled("mini", EVALUATION_DATE), good_applicant(), EVALUATION_DATE).to_decision()
+    without = to_decision(evaluate(Catalog(pack).compiled("mini", EVALUATION_DATE), good_applicant(), EVALUATION_DATE))
     assert with_tests.product.content_hash == without.product.content_hash
     write_product(pack, embedded)
     write_product(pack, 'code: mini-v\nname: 测试贷变体\nextends: mini\nversion: "1.0"\neffective: {from: 2025-06-01}\n', "mini-v.yaml")

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Iterable
 
-from engine.compile.ir import CompiledProduct, CompiledRule, CompiledTable
+from engine.compile.ir import CompiledProduct, Check, CompiledTable
 from engine.core.errors import Problem
 from engine.expressions import nodes as n
 from engine.expressions.parser import expression_text
@@ -171,7 +171,7 @@ def can_hold(node: n.Node | None, dictionary: DataDictionary, also: n.Node | Non
 # ---------------------------------------------------------------- rules
 
 
-def analyse_rules(rules: Iterable[CompiledRule], source_of: Any, dictionary: DataDictionary) -> list[Problem]:
+def analyse_rules(rules: Iterable[Check], source_of: Any, dictionary: DataDictionary) -> list[Problem]:
     problems = []
     for rule, source, path in source_of(rules):
         guard = rule.guard.node if rule.guard else None
@@ -471,7 +471,7 @@ def analyse_product(product: CompiledProduct, loaded: Any, dictionary: DataDicti
     texts = doc.model_dump(mode="json", exclude={"params"})
     problems.extend(unused_params(doc.params, texts, source, f"product {doc.code}"))
 
-    def located(rules: Iterable[CompiledRule]):
+    def located(rules: Iterable[Check]):
         for index, rule in enumerate(product.eligibility):
             if rule.origin == "eligibility":
                 position = next(i for i, r in enumerate(doc.eligibility) if r.id == rule.id)
@@ -487,11 +487,11 @@ def analyse_product(product: CompiledProduct, loaded: Any, dictionary: DataDicti
     return problems
 
 
-def analyse_ruleset(ruleset: Any, compiled_rules: list[CompiledRule], dictionary: DataDictionary) -> list[Problem]:
+def analyse_ruleset(ruleset: Any, compiled_rules: list[Check], dictionary: DataDictionary) -> list[Problem]:
     doc, source = ruleset.doc, ruleset.source
     problems = unused_params(doc.params, doc.model_dump(mode="json", exclude={"params"}), source, f"ruleset {doc.code}")
 
-    def located(rules: Iterable[CompiledRule]):
+    def located(rules: Iterable[Check]):
         for index, rule in enumerate(compiled_rules):
             yield rule, source, ("rules", index)
 

@@ -22,6 +22,7 @@ from typing import Any, Literal, Union
 
 from pydantic import ConfigDict, Field
 
+from engine.results.build import to_decision
 from engine.documents.applicant import applicant_record, check_value
 from engine.core.errors import DocumentError, Problem, ProductFactoryError, did_you_mean
 from engine.evaluate.interpreter import Evaluation, evaluate
@@ -163,7 +164,7 @@ def _subdocument(source: SourceDocument, where: tuple[Any, ...], data: Any) -> S
 
 def compare(expect: Expectation, evaluation: Evaluation) -> list[tuple[str, Any, Any]]:
     """Every expected field that differs from the actual result: (field, expected, actual)."""
-    decision = evaluation.to_decision()
+    decision = to_decision(evaluation)
     codes = [f.code for f in decision.findings]
     differences: list[tuple[str, Any, Any]] = []
     given = expect.model_fields_set

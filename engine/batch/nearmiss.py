@@ -17,7 +17,7 @@ import polars as pl
 
 from engine.batch.frame import ID, ROW, Batch, records
 from engine.batch.run import BatchResult
-from engine.compile.ir import CompiledProduct, CompiledRule
+from engine.compile.ir import CompiledProduct, Check
 from engine.expressions import compile_expression
 from engine.expressions import nodes as n
 from engine.core.values import format_value
@@ -43,7 +43,7 @@ class NearMiss:
         return f"{self.subject} = {format_value(self.value)}, needs {self.op} {format_value(self.threshold)}: {direction} {format_value(self.gap)}"
 
 
-def rules_by_id(product: CompiledProduct) -> dict[str, CompiledRule]:
+def rules_by_id(product: CompiledProduct) -> dict[str, Check]:
     rules = {r.id: r for r in product.eligibility}
     for combination in product.combinations:
         for rule in combination.rules:
@@ -91,7 +91,7 @@ class _Measure:
         self.parts = parts  # (op, left function, right function, left node, right node)
 
     @classmethod
-    def of(cls, rule: CompiledRule) -> "_Measure | None":
+    def of(cls, rule: Check) -> "_Measure | None":
         node = rule.check.node
         comparisons = node.operands if isinstance(node, n.Logic) and node.op == "and" else (node,)
         parts = []

@@ -1,101 +1,49 @@
-"""A compiled product evaluated over a whole batch: the columnar plan, with the row path as fallback.
+"""A compiled product evaluated over a whole batch: the columnar backend of the product IR.
 
-engine/evaluate/interpreter.py is the specification. The plan computes, for every check the row path can
-report (table no-match and ambiguity, every rule, every limit/pricing/terms finding), a status
-column -- 0 passed or not reached, 1 failed, 2 unknown -- in exactly the row path's order and with its
-stages: early tables and rules; late tables unless declined; limit, pricing and terms unless declined.
-The decision follows from the statuses as in `_decide`; the reason codes are the checks with a
-non-zero status, in order. Statuses are packed two bits per check into 64-bit words, so each distinct
-combination of findings is decoded once, in Python, however many rows share it.
+It walks `CompiledProduct.steps` with one handler per step kind (`HANDLERS`), as the interpreter
+does, and computes for every IR check (engine.compile.ir.Check) a status column -- 0 passed or not
+reached, 1 failed, 2 unknown -- in the IR's report order. A checkpoint step gates every later
+status on the applicant not being declined. The decision follows from the statuses and the IR's
+decision precedence; the reason codes are the checks with a non-zero status, in order. Statuses
+are packed two bits per check into 64-bit words, so each distinct combination of findings is
+decoded once, in Python, however many rows share it.
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 import polars as pl
 
-from engine.batch.columnar import Col, ColumnarCompiler, ColumnContext, Unsupported, align, number_const, to_scaled, wide
+from engine.batch.columnar import Col, ColumnarCompiler, ColumnContext, FieldInfo, Unsupported, align, number_const, to_scaled, wide
 from engine.batch.frame import ROW, Batch
 from engine.compile.ir import (
-    CompiledAdjustment,
+    AMBIGUOUS,
+    DECISION_PRECEDENCE,
+    DEFAULT_DECISION,
+    Check,
+    Checkpoint,
     CompiledCap,
-    CompiledCombination,
-    CompiledLimit,
-    CompiledPricing,
     CompiledProduct,
-    CompiledRow,
-    CompiledRule,
-    CompiledTable,
-    CompiledTerms,
+    OfferStep,
+    RulesStep,
+    ScorecardStep,
+    TableStep,
 )
 
 CHECKS_PER_WORD = 32
-DECISIONS = ("approve", "refer", "decline")
-
-# The compiled structures this plan understands. A field added later (a new limit-model kind, fees,
-# scorecards ...) is accepted only while it is empty; otherwise the product goes to the row path.
-_KNOWN_FIELDS: dict[type, set[str]] = {
-    CompiledProduct: {"doc", "file", "eligibility", "combinations", "tables", "early_tables", "late_tables", "limit",
-                      "pricing", "terms", "methods", "table_inputs", "check_rules", "pack", "content_hash", "scorecards"},
-    CompiledRule: {"id", "origin", "combination", "guard", "check", "action", "on_missing", "message", "inputs"},
-    CompiledCombination: {"id", "name", "condition", "rules"},
-    CompiledTable: {"id", "hit_policy", "rows", "output_keys", "default", "no_match_action", "no_match_message", "inputs",
-                    "input_nodes"},
-    CompiledRow: {"index", "condition", "outputs"},
-    CompiledLimit: {"caps", "step", "min_amount", "below_min_action", "cap_values", "computed", "needs_rate"},
-    CompiledCap: {"id", "label", "value", "on_missing", "kind", "model"},
-    CompiledPricing: {"base_label", "base_bp", "spread_bp", "adjustments", "floor_bp", "cap_bp", "fees"},
-    CompiledAdjustment: {"id", "label", "condition", "bp"},
-    CompiledTerms: {"months", "max_months", "revolving", "line_validity_months"},
-}
-
-
-@dataclass(frozen=True)
-class Check:
-    """Something the row path may report as a finding, with what it does to the decision."""
-
-    code: str
-    fail_action: str | None  # the effective action when it fails
-    unknown_action: str | None  # ... when it is unknown
-    kind: str  # rule | table | limit | pricing | terms
-    rule: CompiledRule | None = None
+DECISIONS = (DEFAULT_DECISION,) + tuple(reversed(DECISION_PRECEDENCE))
+DECLINE = DECISION_PRECEDENCE[0]
 
 
 def columnar_support(product: CompiledProduct) -> str | None:
     """None when the columnar plan covers every part of the product, else why it does not."""
-    def check(obj: Any, where: str) -> str | None:
-        known = _KNOWN_FIELDS.get(type(obj))
-        if known is None:
-            return f"{where} is a {type(obj).__name__}, which the columnar path does not know"
-        for f in dataclasses.fields(obj):
-            if f.name not in known and getattr(obj, f.name) not in (None, (), [], {}, False, 0, ""):
-                return f"{where} uses {f.name!r}, which the columnar path does not evaluate"
-        return None
-
-    objects: list[tuple[Any, str]] = [(product, "the product"), (product.limit, "the limit"),
-                                      (product.pricing, "the pricing"), (product.terms, "the terms")]
-    objects += [(r, f"rule {r.id}") for r in product.eligibility]
-    for c in product.combinations:
-        objects.append((c, f"combination {c.id}"))
-        objects += [(r, f"rule {r.id}") for r in c.rules]
-    for t in product.tables:
-        objects.append((t, f"table {t.id}"))
-        objects += [(row, f"table {t.id} row {row.index}") for row in t.rows]
-    objects += [(c, f"cap {getattr(c, 'id', '?')}") for c in product.limit.caps]
-    objects += [(a, f"adjustment {getattr(a, 'id', '?')}") for a in product.pricing.adjustments]
-    for obj, where in objects:
-        problem = check(obj, where)
-        if problem:
-            return problem
-    if getattr(product, "scorecards", ()):
+    if product.scorecards:
         return "the product has scorecards, which the columnar path does not evaluate"
     limit = product.limit
-    if getattr(limit, "computed", ()) or getattr(limit, "needs_rate", False):
-        kinds = sorted({getattr(cap, "kind", "?") for _, cap in getattr(limit, "computed", ())})
+    if limit.computed or limit.needs_rate:
+        kinds = sorted({cap.kind for _, cap in limit.computed})
         return f"its limit has {', '.join(kinds) or 'rate-dependent'} caps, computed by their limit model one applicant at a time"
     for cap in limit.caps:
         if cap.value is None:
@@ -119,6 +67,8 @@ class ColumnarPlan:
         self.stages: list[list[pl.Expr]] = []  # with_columns, in order
         self.statuses: list[str] = []
         self.redo: pl.Expr | None = None
+        self.declined: str | None = None  # the column saying a checkpoint found the applicant declined
+        self._since_checkpoint = 0
         self._build()
 
     # ------------------------------------------------------------ building
@@ -130,103 +80,84 @@ class ColumnarPlan:
         name = self._status_name()
         self.statuses.append(name)
         self.checks.append(check)
-        stage.append(status.cast(pl.UInt8).alias(name))
+        stage.append(self._gate(status).cast(pl.UInt8).alias(name))
 
-    def _gate(self, status: pl.Expr, declined: str | None) -> pl.Expr:
-        if declined is None:
+    def _gate(self, status: pl.Expr) -> pl.Expr:
+        if self.declined is None:
             return status
-        return pl.when(pl.col(declined)).then(pl.lit(0, dtype=pl.UInt8)).otherwise(status)
+        return pl.when(pl.col(self.declined)).then(pl.lit(0, dtype=pl.UInt8)).otherwise(status)
 
     def _declines(self, first: int, last: int) -> pl.Expr:
         parts = []
         for name, check in zip(self.statuses[first:last], self.checks[first:last]):
-            if check.fail_action == "decline":
+            if check.action == DECLINE:
                 parts.append(pl.col(name) == 1)
-            if check.unknown_action == "decline":
+            if check.on_missing == DECLINE:
                 parts.append(pl.col(name) == 2)
         if not parts:
             return pl.lit(False)
         return pl.any_horizontal(parts)
 
     def _build(self) -> None:
-        product = self.product
-        start = 0
-        for table in product.early_tables:
-            self._table(table, None)
+        for step in self.product.steps:
+            HANDLERS[type(step)](self, step)
+        self._checkpoint(Checkpoint(), final=True)
+
+    def _checkpoint(self, step: Checkpoint, final: bool = False) -> None:
+        name = "$declined" if final else f"$declined{len(self.stages)}"
+        declines = self._declines(self._since_checkpoint, len(self.checks))
+        expr = declines if self.declined is None else pl.col(self.declined) | declines
+        self.stages.append([expr.alias(name)])
+        self.declined = name
+        self._since_checkpoint = len(self.checks)
+
+    def _status(self, condition: pl.Expr) -> pl.Expr:
+        """A check's status from its condition: passed 0, failed 1, unknown 2."""
+        return pl.when(condition).then(0).when(condition.not_()).then(1).otherwise(2)
+
+    def _scorecard(self, step: ScorecardStep) -> None:
+        raise Unsupported("the product has scorecards, which the columnar path does not evaluate")
+
+    def _rules(self, step: RulesStep) -> None:
         stage: list[pl.Expr] = []
-        for rule in product.eligibility:
-            self._rule(rule, None, stage)
-        for i, combination in enumerate(product.combinations):
+        for i, group in enumerate(step.groups):
             applies = None
-            if combination.condition is not None:
-                condition = self.compiler.boolean(combination.condition.node)
-                applies = f"$combo{i}"
-                self.stages.append([condition.fill_null(True).alias(applies)])  # unknown applies: the stricter reading
-            for rule in combination.rules:
-                self._rule(rule, applies, stage)
+            if group.applies is not None:
+                applies = f"$group{len(self.stages)}.{i}"
+                self.stages.append([self.compiler.boolean(group.applies.node).alias(applies)])
+            for rule in group.rules:
+                status = self._status(self.compiler.boolean(rule.condition.node))  # type: ignore[union-attr]
+                if applies is not None:
+                    status = pl.when(pl.col(applies)).then(status).otherwise(0)
+                self._add_check(rule, status, stage)
         self.stages.append(stage)
-        self.stages.append([self._declines(start, len(self.checks)).alias("$declined1")])
-        start = len(self.checks)
-        for table in product.late_tables:
-            self._table(table, "$declined1")
-        self.stages.append([(pl.col("$declined1") | self._declines(start, len(self.checks))).alias("$declined2")])
-        start = len(self.checks)
-        self._limit("$declined2")
-        self._rate("$declined2")
-        self._terms("$declined2")
-        self.stages.append([(pl.col("$declined2") | self._declines(start, len(self.checks))).alias("$declined")])
 
-    def _rule(self, rule: CompiledRule, applies: str | None, stage: list[pl.Expr]) -> None:
-        check = self.compiler.boolean(rule.check.node)
-        status = pl.when(check).then(0).when(check.not_()).then(1).otherwise(2)
-        if rule.guard is not None:
-            guard = self.compiler.boolean(rule.guard.node)
-            # "when G, R" is G implies R: an unknown guard passes when R holds, else it is unknown.
-            status = pl.when(guard.not_()).then(0).when(guard).then(status).when(check).then(0).otherwise(2)
-        if applies is not None:
-            status = pl.when(pl.col(applies)).then(status).otherwise(0)
-        self._add_check(Check(rule.id, rule.action, rule.on_missing, "rule", rule), status, stage)
-
-    def _table(self, table: CompiledTable, declined: str | None) -> None:
-        hits = [self.compiler.boolean(row.condition.node) for row in table.rows]
+    def _table(self, step: TableStep) -> None:
+        table = step.table
+        assert table.state is not None
         state_name = f"$table.{table.id}"
-        if table.hit_policy == "first":
-            state: Any = None
-            for row, hit in zip(table.rows, hits):
-                chain = pl.when(hit.is_null()).then(-1) if state is None else state.when(hit.is_null()).then(-1)
-                state = chain.when(hit).then(row.index)
-            state = pl.lit(-2) if state is None else state.otherwise(-2)
-        else:
-            trues = pl.sum_horizontal([h.fill_null(False).cast(pl.Int32) for h in hits]) if hits else pl.lit(0)
-            unknown = pl.any_horizontal([h.is_null() for h in hits]) if hits else pl.lit(False)
-            matched: Any = None
-            for row, hit in zip(table.rows, hits):
-                matched = (pl.when(hit.fill_null(False)).then(row.index) if matched is None
-                           else matched.when(hit.fill_null(False)).then(row.index))
-            matched = pl.lit(-2) if matched is None else matched.otherwise(-2)
-            state = pl.when(trues >= 2).then(-3).when(unknown).then(-1).when(trues == 1).then(matched).otherwise(-2)
-        self.stages.append([state.cast(pl.Int32).alias(state_name)])
-        # Outputs: the matched row's constants; the default on no match (and after an ambiguity).
+        state = self.compiler.number(table.state.node)
+        self.stages.append([wide(state).cast(pl.Int32).alias(state_name)])
+        self.context.fields[state_name] = FieldInfo("number", 0, max(len(table.rows), -AMBIGUOUS), False)
+        # Outputs: the constants each state writes (the matched row's, the default's).
         outputs = []
+        states = [row.index for row in table.rows] + ([-2, AMBIGUOUS] if table.default is not None else [])
         for key in table.output_keys:
-            values: dict[int, Any] = {row.index: row.outputs[key] for row in table.rows}
-            if table.default is not None:
-                values[-2] = table.default[key]
-                values[-3] = table.default[key]
+            values: dict[int, Any] = {s: table.outputs_for(s)[key] for s in states}  # type: ignore[index]
             outputs.append(self._constant_column(state_name, key, values))
         if outputs:
             self.stages.append(outputs)
         stage: list[pl.Expr] = []
-        state_col = pl.col(state_name)
-        if table.hit_policy != "first":
-            code = f"AMBIGUOUS_{table.id.upper()}"
-            self._add_check(Check(code, "refer", None, "table"),
-                            self._gate(pl.when(state_col == -3).then(1).otherwise(0), declined), stage)
-        if table.default is None and table.no_match_action is not None and table.no_match_message is not None:
-            self._add_check(Check(table.reason_code, table.no_match_action, None, "table"),
-                            self._gate(pl.when(state_col.is_in([-2, -3])).then(1).otherwise(0), declined), stage)
+        for check in (table.ambiguous, table.no_match):
+            if check is not None:
+                self._add_check(check, self._status(self.compiler.boolean(check.condition.node)), stage)  # type: ignore[union-attr]
         if stage:
             self.stages.append(stage)
+
+    def _offer(self, step: OfferStep) -> None:
+        self._limit()
+        self._rate()
+        self._terms()
 
     def _constant_column(self, state: str, key: str, values: dict[int, Any]) -> pl.Expr:
         present = [v for v in values.values() if v is not None]
@@ -260,8 +191,10 @@ class ColumnarPlan:
             raise Unsupported("a limit, rate or term that is not a number")
         return col
 
-    def _limit(self, declined: str) -> None:
+    def _limit(self) -> None:
         limit = self.product.limit
+        checks = limit.checks
+        assert checks is not None
         caps = [self._number(cap.value) for cap in limit.caps]
         step = number_const(limit.step)
         stage: list[pl.Expr] = []
@@ -276,7 +209,7 @@ class ColumnarPlan:
         # A cap whose limit model explains a missing value itself (e.g. a tax grade without a multiplier)
         # leaves those rows to the row path: the model's own finding is what the applicant must see.
         explained = [c.is_null() for cap, c in zip(limit.caps, cap_cols) if _model_explains(cap)]
-        self.redo = pl.any_horizontal(explained) & ~pl.col(declined) if explained else None
+        self.redo = pl.any_horizontal(explained) & ~pl.col(self.declined) if explained and self.declined else None
         refer_caps = [c for cap, c in zip(limit.caps, cap_cols) if cap.on_missing == "refer"]
         complete = ~pl.any_horizontal([c.is_null() for c in refer_caps]) if refer_caps else pl.lit(True)
         best = pl.min_horizontal(cap_cols)  # nulls ignored: a skipped cap simply does not count
@@ -292,10 +225,8 @@ class ColumnarPlan:
         self.limit_scale = scale
         for cap, c in zip(limit.caps, cap_cols):
             if cap.on_missing == "refer":
-                self._add_check(Check(f"LIMIT_CAP_UNKNOWN_{cap.id.upper()}", None, "refer", "limit"),
-                                self._gate(pl.when(c.is_null()).then(2).otherwise(0), declined), stage)
-        self._add_check(Check("LIMIT_UNKNOWN", None, "refer", "limit"),
-                        self._gate(pl.when(pl.col("$complete") & pl.col("$best").is_null()).then(2).otherwise(0), declined),
+                self._add_check(cap.unknown, pl.when(c.is_null()).then(2).otherwise(0), stage)  # type: ignore[arg-type]
+        self._add_check(checks.unknown, pl.when(pl.col("$complete") & pl.col("$best").is_null()).then(2).otherwise(0),
                         stage)
         computed = pl.col("$complete") & pl.col("$best").is_not_null()
         if limit.min_amount is not None:
@@ -303,8 +234,7 @@ class ColumnarPlan:
             amount_col = Col("number", pl.col("$amount"), scale, 0, wide=True)
             left, right = align(amount_col, minimum)
             below = computed & right.expr.is_not_null() & (wide(left) < wide(right))
-            self._add_check(Check("LIMIT_BELOW_MINIMUM", limit.below_min_action, None, "limit"),
-                            self._gate(pl.when(below).then(1).otherwise(0), declined), stage)
+            self._add_check(checks.below_minimum, pl.when(below).then(1).otherwise(0), stage)
         self.stages.append(stage)
         self.stages.append([computed.alias("$limit_ok")])
 
@@ -314,7 +244,7 @@ class ColumnarPlan:
             return wide(col)
         return self.compiler.f_round([col]).expr
 
-    def _rate(self, declined: str) -> None:
+    def _rate(self) -> None:
         pricing = self.product.pricing
         base, spread = self._number(pricing.base_bp), self._number(pricing.spread_bp)
         stage: list[pl.Expr] = []
@@ -328,13 +258,11 @@ class ColumnarPlan:
             unknown = applies.is_null() | (applies.fill_null(False) & bp.expr.is_null())
             total = total + pl.when(ok).then(bp_expr).otherwise(pl.lit(0, dtype=pl.Int128))
             unknowns.append(unknown)
-            self._add_check(Check("RATE_ADJUSTMENT_UNKNOWN", None, "refer", "pricing"),
-                            self._gate(pl.when(unknown).then(2).otherwise(0), declined), stage)
+            self._add_check(adj.unknown, pl.when(unknown).then(2).otherwise(0), stage)  # type: ignore[arg-type]
         complete = base.expr.is_not_null() & spread.expr.is_not_null()
         if unknowns:
             complete = complete & ~pl.any_horizontal(unknowns)
-        self._add_check(Check("RATE_UNKNOWN", None, "refer", "pricing"),
-                        self._gate(pl.when(complete).then(0).otherwise(2), declined), stage)
+        self._add_check(pricing.unknown, pl.when(complete).then(0).otherwise(2), stage)  # type: ignore[arg-type]
         final = total
         if pricing.floor_bp is not None:
             floor = self._bp(self._number(pricing.floor_bp))
@@ -344,18 +272,16 @@ class ColumnarPlan:
             final = pl.when(cap.is_not_null() & (final > cap)).then(cap).otherwise(final)
         self.stages.append(stage + [pl.when(complete).then(final).alias("$rate")])
 
-    def _terms(self, declined: str) -> None:
+    def _terms(self) -> None:
         terms = self.product.terms
         if terms.max_months is None:
             return
         stage: list[pl.Expr] = []
         maximum = self._number(terms.max_months)
-        self._add_check(Check("TERM_UNKNOWN", None, "refer", "terms"),
-                        self._gate(pl.when(maximum.expr.is_null()).then(2).otherwise(0), declined), stage)
+        self._add_check(terms.unknown, pl.when(maximum.expr.is_null()).then(2).otherwise(0), stage)  # type: ignore[arg-type]
         shortest, value = align(number_const(min(terms.months)), maximum)
         none_left = value.expr.is_not_null() & (wide(value) < shortest.const)
-        self._add_check(Check("NO_ELIGIBLE_TERM", "decline", None, "terms"),
-                        self._gate(pl.when(none_left).then(1).otherwise(0), declined), stage)
+        self._add_check(terms.none_eligible, pl.when(none_left).then(1).otherwise(0), stage)  # type: ignore[arg-type]
         self.stages.append(stage)
 
     # ------------------------------------------------------------ running
@@ -364,10 +290,8 @@ class ColumnarPlan:
         """(code, effective action, outcome) -> the status columns (and status value) that report it."""
         groups: dict[tuple[str, str, str], list[str]] = {}
         for name, check in zip(self.statuses, self.checks):
-            if check.fail_action:
-                groups.setdefault((check.code, check.fail_action, "fail"), []).append(f"{name}=1")
-            if check.unknown_action:
-                groups.setdefault((check.code, check.unknown_action, "unknown"), []).append(f"{name}=2")
+            groups.setdefault((check.id, check.action, "fail"), []).append(f"{name}=1")
+            groups.setdefault((check.id, check.on_missing, "unknown"), []).append(f"{name}=2")
         return groups
 
     def run(self, frame: pl.DataFrame, detail: bool = False, exclude_redo: bool = True
@@ -384,7 +308,8 @@ class ColumnarPlan:
         word_names = [f"$key{i}" for i in range(len(words))]
         result = lazy.select(
             pl.col(ROW),
-            pl.when(declined).then(pl.lit("decline")).when(any_finding).then(pl.lit("refer")).otherwise(pl.lit("approve"))
+            pl.when(declined).then(pl.lit(DECLINE)).when(any_finding).then(pl.lit(DECISION_PRECEDENCE[1]))
+            .otherwise(pl.lit(DEFAULT_DECISION))
             .alias("decision"),
             *words,
             pl.when(~declined & pl.col("$limit_ok")).then(pl.col("$amount")).alias("$amount"),
@@ -397,11 +322,11 @@ class ColumnarPlan:
         statuses = [((pl.col(f"$key{i // CHECKS_PER_WORD}") // (4 ** (i % CHECKS_PER_WORD))) % 4).cast(pl.UInt8).alias(s)
                     for i, s in enumerate(self.statuses)]
         decoded = keys.select(word_names).unique().with_columns(statuses)
-        lists = [_joined([pl.when(pl.col(s) != 0).then(pl.lit(c.code + ";")).otherwise(pl.lit(""))
+        lists = [_joined([pl.when(pl.col(s) != 0).then(pl.lit(c.id + ";")).otherwise(pl.lit(""))
                           for s, c in zip(self.statuses, self.checks)]).alias("reasons")]
         if detail:
-            lists.append(_joined([pl.when(pl.col(s) == 1).then(pl.lit(f"{c.fail_action};")).when(pl.col(s) == 2)
-                                  .then(pl.lit(f"{c.unknown_action};")).otherwise(pl.lit(""))
+            lists.append(_joined([pl.when(pl.col(s) == 1).then(pl.lit(f"{c.action};")).when(pl.col(s) == 2)
+                                  .then(pl.lit(f"{c.on_missing};")).otherwise(pl.lit(""))
                                   for s, c in zip(self.statuses, self.checks)]).alias("reason_actions"))
         decoded_lists = decoded.select(word_names + lists)
         result = result.join(decoded_lists, on=word_names, how="left", maintain_order="left")
@@ -444,14 +369,12 @@ def _model_explains(cap: CompiledCap) -> bool:
     return model is not None and type(model).__name__ != "FormulaModel"
 
 
-def _info(kind: str, scale: int = 0, bound: int = 0, is_wide: bool = False):
-    from engine.batch.columnar import FieldInfo
-
+def _info(kind: str, scale: int = 0, bound: int = 0, is_wide: bool = False) -> FieldInfo:
     return FieldInfo(kind, scale, bound, is_wide)
 
 
 def effective_action(check: Check, status: int) -> str:
-    action = check.fail_action if status == 1 else check.unknown_action
+    action = check.action if status == 1 else check.on_missing
     return action or "refer"
 
 
@@ -461,4 +384,10 @@ def scaled_to_decimal(value: int | None, scale: int) -> Decimal | None:
     return Decimal(value).scaleb(-scale) if scale else Decimal(value)
 
 
-__all__ = ["Check", "ColumnarPlan", "Unsupported", "columnar_support", "effective_action", "DECISIONS"]
+__all__ = ["ColumnarPlan", "Unsupported", "columnar_support", "effective_action", "DECISIONS"]
+
+
+HANDLERS: dict[type, Callable[[ColumnarPlan, Any], None]] = {
+    ScorecardStep: ColumnarPlan._scorecard, TableStep: ColumnarPlan._table, RulesStep: ColumnarPlan._rules,
+    Checkpoint: ColumnarPlan._checkpoint, OfferStep: ColumnarPlan._offer,
+}

@@ -20,7 +20,8 @@ from typing import Any, NamedTuple
 from engine.finance.affordability import METHODS, Unbounded, allowance, installment, max_principal
 from engine.compile.ir import CompiledCap
 from engine.core.errors import did_you_mean
-from engine.evaluate.interpreter import Reason
+from engine.compile.ir import Check as Reason
+from engine.compile.reasons import cap_reason
 from engine.expressions import CompiledExpression, compile_expression
 from engine.expressions import nodes as n
 from engine.expressions.types import NUMBER
@@ -488,7 +489,7 @@ def compile_cap(c: Any, index: int, doc: Any, step: Decimal) -> CompiledCap | No
 
 
 def _reason(code: str, action: str, template: str, c: Any, path: tuple, inputs: tuple[str, ...]) -> Reason:
-    return Reason(code, "limit", action, c.x.message(c.source, path, template, c.scope), inputs)
+    return cap_reason(code, action, c.x.message(c.source, path, template, c.scope), inputs, path, c.source.file)
 
 
 def _number_map(c: Any, path: tuple, value: NumberMap, keys: frozenset[str] | None, every_key: bool) -> dict[str, Any] | None:

@@ -5,26 +5,37 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from engine.compile import reasons
 from engine.compile.ir import (
+    NO_MATCH,
+    AMBIGUOUS,
+    Check,
+    Checkpoint,
     CompiledAdjustment,
-    CompiledCombination,
     CompiledLimit,
     CompiledMethod,
     CompiledPricing,
     CompiledProduct,
     CompiledRow,
-    CompiledRule,
     CompiledTable,
     CompiledTerms,
+    LimitChecks,
     Message,
+    OfferStep,
+    RuleGroup,
+    RulesStep,
+    ScorecardStep,
+    Step,
+    TableStep,
 )
+from engine.compile.semantics import applies_unless_false, implies, state_is, table_state
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
 from engine.core.errors import DocPath, ExpressionError, Problem, ProblemCollector, did_you_mean
 from engine.expressions import CompiledExpression, ExpressionProblem, Scope, compile_expression, parse_expression
 from engine.expressions.parser import expression_text
 from engine.expressions.types import type_of_value, unify
 from engine.compile.fees import compile_fees
-from engine.evaluate.fused import fuse_rules, fuse_values
+from engine.expressions.compiler import fuse_values
 from engine.compile.limits import compile_cap
 from engine.documents.models import DataDictionary, RuleDoc
 from engine.documents.source import SourceDocument
@@ -58,7 +69,7 @@ def check_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary, shared: di
 
 
 def compile_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary,
-                    shared: dict[str, dict[str, Any]] | None = None) -> tuple[list[CompiledRule | None], list[Problem]]:
+                    shared: dict[str, dict[str, Any]] | None = None) -> tuple[list[Check | None], list[Problem]]:
     """A ruleset's rules compiled with its default params (None where a rule has problems)."""
     problems = ProblemCollector()
     seen: set[str] = set()
@@ -109,16 +120,20 @@ class _Expressions:
         origin: str,
         combination: str | None,
         table_inputs: dict[str, tuple[str, ...]],
-    ) -> CompiledRule | None:
+    ) -> Check | None:
         guard = self.expr(source, path + ("when",), rule.when, scope, "boolean") if rule.when is not None else None
         check = self.expr(source, path + ("rule",), rule.rule, scope, "boolean")
         message = self.message(source, path + ("message",), rule.message, scope)
         if check is None or (rule.when is not None and guard is None):
             return None
         read = (guard.fields if guard else ()) + check.fields
-        return CompiledRule(
-            rule.id, origin, combination, guard, check, rule.action, rule.on_missing, message, expand_inputs(read, table_inputs)
-        )
+        condition = check
+        if guard is not None:
+            condition = compile_expression(f"not ({guard.text}) or ({check.text})", implies(guard.node, check.node))
+        position = source.position(path)
+        return Check(rule.id, "rule", origin, rule.action, rule.on_missing, message, expand_inputs(read, table_inputs),
+                     combination, guard, check, condition, tuple(path), source.file,
+                     position.line if position else None, position.column if position else None)
 
 
 def expand_inputs(fields: tuple[str, ...], table_inputs: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -158,16 +173,19 @@ class _ProductCompiler:
         if self.problems.problems:
             return None
         early = self.tables_read_by_rules(tables, eligibility, combinations)
-        return CompiledProduct(
-            self.doc, self.source.file, eligibility, combinations, tables,
-            tuple(t for t in tables if t.id in early), tuple(t for t in tables if t.id not in early),
-            limit, pricing, terms, methods, self.table_inputs, fuse_rules(eligibility, combinations),
-            self.pack, self.content_hash, scorecards=scorecards,
-        )
+        groups = (RuleGroup(None, "eligibility", None, None, eligibility),) + combinations
+        steps: list[Step] = [ScorecardStep(card, reasons.scorecard_unknown(card.id, card.name, ("scorecards", i), self.source.file))
+                             for i, card in enumerate(scorecards)]
+        steps += [TableStep(t) for t in tables if t.id in early]
+        steps += [RulesStep(groups), Checkpoint()]
+        steps += [TableStep(t) for t in tables if t.id not in early]
+        steps += [Checkpoint(), OfferStep(limit, pricing, terms, methods)]
+        return CompiledProduct(self.doc, self.source.file, tuple(steps), _checks_of(steps), self.table_inputs,
+                               self.pack, self.content_hash)
 
     @staticmethod
-    def tables_read_by_rules(tables: tuple[CompiledTable, ...], eligibility: tuple[CompiledRule, ...],
-                             combinations: tuple[CompiledCombination, ...]) -> set[str]:
+    def tables_read_by_rules(tables: tuple[CompiledTable, ...], eligibility: tuple[Check, ...],
+                             combinations: tuple[RuleGroup, ...]) -> set[str]:
         """Tables the rules need (directly or through another table). The others wait until the rules
         have run, so a declined applicant is not also told that, say, no price row matched."""
         def tables_in(fields: tuple[str, ...]) -> set[str]:
@@ -199,8 +217,8 @@ class _ProductCompiler:
 
     # ------------------------------------------------------------ rules
 
-    def eligibility(self) -> tuple[CompiledRule, ...]:
-        rules: list[CompiledRule] = []
+    def eligibility(self) -> tuple[Check, ...]:
+        rules: list[Check] = []
         seen: dict[str, int] = {}
         ruleset_ids = {r.id: code for code, rs in self.rulesets.items() for r in rs.doc.rules}
         for i, rule in enumerate(self.doc.eligibility):
@@ -216,7 +234,7 @@ class _ProductCompiler:
         customer_type = self.customer_type_rule()
         return ((customer_type,) if customer_type else ()) + tuple(rules)
 
-    def customer_type_rule(self) -> CompiledRule | None:
+    def customer_type_rule(self) -> Check | None:
         if "applicant" not in self.doc.data_sources:
             return None
         allowed = list(self.doc.customer_types)
@@ -228,18 +246,21 @@ class _ProductCompiler:
         )
         return self.x.rule(self.source, ("customer_types",), rule, self.scope, "built-in", None, {})
 
-    def combinations(self) -> tuple[CompiledCombination, ...]:
+    def combinations(self) -> tuple[RuleGroup, ...]:
         result = []
         for i, combo in enumerate(self.doc.risk_controls):
             path: DocPath = ("risk_controls", i)
             condition = self.e(path + ("when",), combo.when, "boolean") if combo.when is not None else None
-            rules: list[CompiledRule] = []
+            rules: list[Check] = []
             for j, use in enumerate(combo.uses()):
                 rules.extend(self.ruleset_rules(path + ("rulesets", j), use.ruleset, use.params, combo.id))
-            result.append(CompiledCombination(combo.id, combo.name, condition, tuple(rules)))
+            applies = None
+            if condition is not None:
+                applies = compile_expression(f"coalesce({condition.text}, true)", applies_unless_false(condition.node))
+            result.append(RuleGroup(combo.id, combo.name, applies, condition, tuple(rules)))
         return tuple(result)
 
-    def ruleset_rules(self, path: DocPath, code: str, overrides: dict[str, Any], combination: str) -> list[CompiledRule]:
+    def ruleset_rules(self, path: DocPath, code: str, overrides: dict[str, Any], combination: str) -> list[Check]:
         ruleset = self.rulesets.get(code)
         if ruleset is None:
             self.problems.add(self.source.problem(path, f"unknown ruleset {code!r}", did_you_mean(code, self.rulesets)))
@@ -306,8 +327,19 @@ class _ProductCompiler:
         no_match = table.no_match
         default = {f"tables.{table.id}.{k}": v for k, v in no_match.output.items()} if no_match.output else None
         message = self.x.message(self.source, path + ("no_match", "message"), no_match.message, self.scope) if no_match.message else None
+        hits = [(row.index, row.condition.node) for row in rows]
+        state = compile_expression(f"hit policy {table.hit_policy} of table {table.id}", table_state(table.hit_policy, hits))
+        state_key = f"$table.{table.id}"
+        ambiguous = None
+        if table.hit_policy == "unique":
+            ambiguous = replace(reasons.table_ambiguous(table.id, read, path, self.source.file),
+                                condition=compile_expression(f"{state_key} != ambiguous", state_is(state_key, (AMBIGUOUS,), True)))
+        missed = None
+        if default is None and no_match.action is not None and message is not None:
+            missed = replace(reasons.table_no_match(table.id, no_match.action, message, read, path + ("no_match",), self.source.file),
+                             condition=compile_expression(f"{state_key} matched", state_is(state_key, (NO_MATCH, AMBIGUOUS), True)))
         return CompiledTable(table.id, table.hit_policy, tuple(rows), keys, default, no_match.action, message, read,
-                             tuple(i.node for i in inputs if i is not None))
+                             tuple(i.node for i in inputs if i is not None), state, ambiguous, missed)
 
     def row_condition(self, path: DocPath, inputs: list[Any], cells: list[Any]) -> CompiledExpression | None:
         parts = []
@@ -340,6 +372,9 @@ class _ProductCompiler:
             seen.add(cap.id)
             compiled = compile_cap(self, i, cap, doc.round_down_to)  # engine.compile.limits: every kind of cap
             if compiled:
+                if compiled.on_missing == "refer":
+                    compiled = replace(compiled, unknown=reasons.cap_unknown(compiled.id, compiled.label, compiled.fields,
+                                                                             ("limit", "caps", i), self.source.file))
                 caps.append(compiled)
         minimum = self.e(("limit", "min_amount"), doc.min_amount, "number") if doc.min_amount is not None else None
         # Expression caps are fused into one function; the others are computed by their model in between.
@@ -347,7 +382,9 @@ class _ProductCompiler:
         computed = tuple((i, c) for i, c in enumerate(caps) if c.value is None)
         return CompiledLimit(tuple(caps), doc.round_down_to, minimum, doc.below_min_action,
                              fuse_values(fused) if fused else _no_values, computed,
-                             any(c.kind == "affordability" for c in caps))
+                             any(c.kind == "affordability" for c in caps),
+                             LimitChecks(reasons.limit_unknown(file=self.source.file),
+                                         reasons.limit_below_minimum(doc.below_min_action, file=self.source.file)))
 
     def pricing(self) -> CompiledPricing:
         doc = self.doc.pricing
@@ -357,18 +394,24 @@ class _ProductCompiler:
             condition = self.e(p + ("adjustments", i, "when"), adj.when, "boolean") if adj.when is not None else None
             bp = self.e(p + ("adjustments", i, "bp"), adj.bp, "number")
             if bp:
-                adjustments.append(CompiledAdjustment(adj.id, adj.label, condition, bp))
+                adjustments.append(CompiledAdjustment(adj.id, adj.label, condition, bp, reasons.rate_adjustment_unknown(
+                    adj.label, p + ("adjustments", i), self.source.file)))
         base = self.e(p + ("base_bp",), doc.base_bp, "number")
         spread = self.e(p + ("spread_bp",), doc.spread_bp, "number")
         floor = self.e(p + ("floor_bp",), doc.floor_bp, "number") if doc.floor_bp is not None else None
         cap = self.e(p + ("cap_bp",), doc.cap_bp, "number") if doc.cap_bp is not None else None
+        inputs = (base.fields if base else ()) + (spread.fields if spread else ())
         return CompiledPricing(doc.base_label, base, spread, tuple(adjustments), floor, cap,  # type: ignore[arg-type]
-                               compile_fees(self))
+                               compile_fees(self), reasons.rate_unknown(inputs, file=self.source.file))
 
     def terms(self) -> CompiledTerms:
         doc = self.doc.terms
         maximum = self.e(("terms", "max_months"), doc.max_months, "number") if doc.max_months is not None else None
-        return CompiledTerms(tuple(sorted(set(doc.months))), maximum, doc.revolving, doc.line_validity_months)
+        months = tuple(sorted(set(doc.months)))
+        inputs = maximum.fields if maximum else ()
+        return CompiledTerms(months, maximum, doc.revolving, doc.line_validity_months,
+                             reasons.term_unknown(inputs, file=self.source.file),
+                             reasons.no_eligible_term(months[0], inputs, file=self.source.file) if months else None)
 
     def methods(self) -> tuple[CompiledMethod, ...]:
         result = []
@@ -380,3 +423,32 @@ class _ProductCompiler:
 
 def _no_values(record: dict[str, Any]) -> tuple[Any, ...]:
     return ()
+
+
+def _checks_of(steps: list[Step]) -> tuple[Check, ...]:
+    """Every IR entry of a product, in the order its findings are reported."""
+    out: list[Check] = []
+    for step in steps:
+        if isinstance(step, ScorecardStep):
+            out.append(step.unknown)
+        elif isinstance(step, TableStep):
+            out += [c for c in (step.table.ambiguous, step.table.no_match) if c is not None]
+        elif isinstance(step, RulesStep):
+            out += [rule for group in step.groups for rule in group.rules]
+        elif isinstance(step, OfferStep):
+            for cap in step.limit.caps:
+                out += _model_reasons(cap.model)
+                out += [cap.unknown] if cap.unknown is not None else []
+            if step.limit.checks is not None:
+                out += [step.limit.checks.unknown, step.limit.checks.below_minimum]
+            out += [a.unknown for a in step.pricing.adjustments if a.unknown is not None]
+            out += [c for c in (step.pricing.unknown, step.terms.unknown, step.terms.none_eligible) if c is not None]
+    return tuple(out)
+
+
+def _model_reasons(model: Any) -> list[Check]:
+    """The reasons a cap model may report itself (its Check-valued fields)."""
+    if model is None:
+        return []
+    values = [getattr(model, name) for name in getattr(model, "__dataclass_fields__", {})]
+    return list(dict.fromkeys(v for v in values if isinstance(v, Check)))

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from engine.core.errors import did_you_mean
 from engine.expressions import CompiledExpression
 from engine.expressions.types import NUMBER, Type
-from engine.evaluate.fused import fuse_values
+from engine.expressions.compiler import fuse_values
 from engine.documents.caps import BinDoc, ScorecardDoc
 from engine.compile.limit_details import ReasonCode, ScorecardResult, ScoreVariableResult
 from engine.core.values import json_value

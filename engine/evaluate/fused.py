@@ -1,65 +1,52 @@
-"""All of a product's rules fused into one generated function: the fast path of evaluation.
+"""A product's rule groups fused into one generated function: the fast path of evaluation.
 
 Calling one small function per rule costs more than the rule itself, so the fast path inlines
-every rule (and every risk-control combination's condition) into a single function that returns
-the failed or unknown rules. The traced path (`--trace`) walks the same compiled rules one by one;
-a differential test keeps the two identical.
+every rule's effective condition (the IR's `Check.condition`, guard semantics included) and every
+group's `applies` into a single function that returns the failed or unknown rules. The traced
+interpreter walks the same IR one entry at a time; a differential test keeps the two identical.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from engine.compile.ir import CompiledCombination, CompiledRule
-from engine.expressions.compiler import CompiledExpression, SourceGenerator
+from engine.compile.ir import Check, CompiledProduct, FindingTuple, RuleGroup, RulesStep
+from engine.expressions.compiler import SourceGenerator
 from engine.expressions.runtime import RUNTIME_NAMESPACE
 
-RuleChecker = Callable[[dict[str, Any]], list[tuple[CompiledRule, Any]]]
+RuleChecker = Callable[[dict[str, Any]], list[FindingTuple]]
 
 
-def fuse_rules(eligibility: tuple[CompiledRule, ...], combinations: tuple[CompiledCombination, ...]) -> RuleChecker:
+def fuse_groups(groups: tuple[RuleGroup, ...]) -> RuleChecker:
     generator = SourceGenerator()
     namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
     lines = ["def _check_rules(d):", "    g = d.get", "    out = []", "    add = out.append"]
 
-    def emit(rule: CompiledRule, indent: str) -> None:
+    def emit(rule: Check, indent: str) -> None:
         name = f"_rule{len(namespace)}"
         namespace[name] = rule
-        check = generator.expr(rule.check.node)
-        if rule.guard is None:
-            lines.append(f"{indent}_r = {check}")
-            lines.append(f"{indent}if _r is not True: add(({name}, _r))")
-            return
-        # A guarded rule reads "when G, R" (G implies R): false G, not applicable; unknown G, the rule
-        # passes if R holds (it holds whichever way G goes) and is unknown otherwise.
-        lines.append(f"{indent}_a = {generator.expr(rule.guard.node)}")
-        lines.append(f"{indent}if _a is not False:")
-        lines.append(f"{indent}    _r = {check}")
-        lines.append(f"{indent}    if _r is not True: add(({name}, _r if _a is True else None))")
+        assert rule.condition is not None
+        lines.append(f"{indent}_r = {generator.expr(rule.condition.node)}")
+        lines.append(f"{indent}if _r is not True: add(({name}, _r))")
 
-    for rule in eligibility:
-        emit(rule, "    ")
-    for combination in combinations:
+    for group in groups:
         indent = "    "
-        if combination.condition is not None:
-            # Applied unless the condition is decidedly false (unknown applies: the stricter reading).
-            lines.append(f"    if {generator.expr(combination.condition.node)} is not False:")
+        if group.applies is not None:
+            lines.append(f"    if {generator.expr(group.applies.node)}:")
             indent = "        "
-        for rule in combination.rules:
+            if not group.rules:
+                lines.append(f"{indent}pass")
+        for rule in group.rules:
             emit(rule, indent)
-        if indent != "    " and not combination.rules:
-            lines.append(f"{indent}pass")
     lines.append("    return out")
     namespace.update(generator.constants)
     exec(compile("\n".join(lines) + "\n", "<rules>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
     return namespace["_check_rules"]
 
 
-def fuse_values(expressions: list[CompiledExpression]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """Several expressions evaluated by one generated function, returning their values in order."""
-    generator = SourceGenerator()
-    body = ", ".join(generator.expr(e.node) for e in expressions)
-    namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
-    source = f"def _values(d):\n    g = d.get\n    return ({body}{',' if len(expressions) == 1 else ''})\n"
-    namespace.update(generator.constants)
-    exec(compile(source, "<values>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
-    return namespace["_values"]
+def rule_checker(product: CompiledProduct, step: RulesStep) -> RuleChecker:
+    """The fused function of one rules step, generated on first use and kept with the product."""
+    key = ("fused", id(step))
+    checker = product.backends.get(key)
+    if checker is None:
+        checker = product.backends[key] = fuse_groups(step.groups)
+    return checker

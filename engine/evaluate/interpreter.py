@@ -1,56 +1,34 @@
-"""Evaluating a compiled product on one applicant record.
+"""Evaluating a compiled product on one applicant record: the interpreter of the product IR.
 
-The hot path only calls compiled functions and appends to lists: no parsing, no validation, no
-model construction. `Evaluation` is a slim record; `to_decision()` builds the pydantic result
-when (and only when) someone wants to show it.
+It walks `CompiledProduct.steps` with one handler per step kind (`HANDLERS`); every semantic rule
+(guards, combinations, hit policies, stage order, decision precedence) comes from the IR. With
+trace, each IR entry is evaluated and recorded one by one; without, each rules step runs as one
+fused function (engine.evaluate.fused). The hot path only calls compiled functions and appends to
+lists. `Evaluation` is a slim record; engine.results.build turns it into the Decision model.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Callable
 
-from engine.compile.ir import CompiledLimit, CompiledPricing, CompiledProduct, CompiledTable, Message
-from engine.core.money import bp_to_percent, round_down_to_step
-from engine.results.decision import (
-    CapResult,
-    Decision,
-    Finding,
-    LimitResult,
-    ProductRef,
-    RateAdjustment,
-    RateResult,
-    TermsResult,
-    TraceStep,
+from engine.compile.ir import (
+    Checkpoint,
+    CompiledLimit,
+    CompiledPricing,
+    CompiledProduct,
+    FindingTuple,
+    OfferStep,
+    RulesStep,
+    ScorecardStep,
+    TableStep,
+    decide,
 )
-from engine.core.values import format_value, json_value
+from engine.core.money import round_down_to_step
+from engine.evaluate.fused import rule_checker
 
 Record = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """A built-in check's reason (limit, pricing, terms, tables); shaped like CompiledRule for reporting."""
-
-    id: str
-    origin: str
-    action: str
-    message: Message
-    inputs: tuple[str, ...] = ()
-    combination: str | None = None
-
-    @property
-    def on_missing(self) -> str:
-        return self.action
-
-
-def _reason(code: str, origin: str, action: str, text: str, inputs: tuple[str, ...] = ()) -> Reason:
-    return Reason(code, origin, action, Message(text, ()), inputs)
-
-
-# A finding is (rule-or-reason, outcome) with outcome False (failed) or None (unknown).
-FindingTuple = tuple[Any, Any]
 
 
 @dataclass(slots=True)
@@ -92,132 +70,131 @@ class Evaluation:
     terms: TermsOutcome | None
     trace: list[tuple] | None
 
-    def to_decision(self) -> Decision:
-        return _build_decision(self)
+
+@dataclass(slots=True)
+class _Run:
+    product: CompiledProduct
+    v: Record
+    findings: list[FindingTuple]
+    steps: list[tuple] | None
+    stopped: bool = False
+    limit: LimitOutcome | None = None
+    rate: RateOutcome | None = None
+    terms: TermsOutcome | None = None
 
 
 def evaluate(product: CompiledProduct, record: Record, on: date, *, trace: bool = False) -> Evaluation:
     v = dict(record)
     v["$date"] = on
-    steps: list[tuple] | None = [] if trace else None
-    findings: list[FindingTuple] = []
-    for card in product.scorecards:  # first: tables, rules, limit and pricing may read scores.<id>.grade
-        _evaluate_scorecard(card, v, findings, steps)
-    for table in product.early_tables:
-        _evaluate_table(table, v, findings, steps)
-    if steps is None:
-        findings.extend(product.check_rules(v))
-    else:
-        _evaluate_rules(product.eligibility, v, findings, steps)
-        for combination in product.combinations:
-            if combination.condition is not None:
-                applies = combination.condition.function(v)
-                steps.append(("combination", combination.id, _outcome(applies, "applies", "not_applicable"),
-                              combination.condition.fields, None))
-                # A combination whose condition cannot be decided is applied: the stricter reading.
-                if applies is False:
-                    continue
-            _evaluate_rules(combination.rules, v, findings, steps)
-    decision = _decide(findings)
-    limit = rate = terms = None
-    if decision != "decline" and product.late_tables:
-        for table in product.late_tables:
-            _evaluate_table(table, v, findings, steps)
-        decision = _decide(findings)
-    if decision != "decline":
-        if product.limit.needs_rate:  # an affordability cap tests the installment at the offered rate
-            pricing_findings: list[FindingTuple] = []
-            rate = _evaluate_rate(product.pricing, v, pricing_findings, steps)
-            limit = _evaluate_limit(product.limit, v, findings, steps, rate.final if rate is not None else None)
-            findings.extend(pricing_findings)  # reported in the same order as for any product: limit, then pricing
-        else:
-            limit = _evaluate_limit(product.limit, v, findings, steps)
-            rate = _evaluate_rate(product.pricing, v, findings, steps)
-        terms = _evaluate_terms(product, v, findings, steps)
-        decision = _decide(findings)
-        if decision == "decline":
-            limit = rate = terms = None
-    return Evaluation(product, v, on, decision, findings, limit, rate, terms, steps)
+    run = _Run(product, v, [], [] if trace else None)
+    for handler, step in _program(product, trace):
+        handler(run, step)
+        if run.stopped:
+            break
+    decision = decide(run.findings)
+    if decision == "decline":
+        run.limit = run.rate = run.terms = None
+    return Evaluation(product, v, on, decision, run.findings, run.limit, run.rate, run.terms, run.steps)
+
+
+def _program(product: CompiledProduct, trace: bool) -> tuple[tuple[Callable[[_Run, Any], None], Any], ...]:
+    """The steps paired with their handlers, once per product; untraced rules steps run fused."""
+    key = ("program", trace)
+    program = product.backends.get(key)
+    if program is None:
+        pairs = []
+        for step in product.steps:
+            handler = HANDLERS[type(step)]
+            if isinstance(step, RulesStep) and not trace:
+                handler = _fused_rules(rule_checker(product, step))
+            pairs.append((handler, step))
+        program = product.backends[key] = tuple(pairs)
+    return program
+
+
+def _fused_rules(checker: Callable[[Record], list[FindingTuple]]) -> Callable[[_Run, Any], None]:
+    def run_fused(run: _Run, step: RulesStep) -> None:
+        run.findings.extend(checker(run.v))
+    return run_fused
 
 
 def _outcome(value: Any, yes: str = "pass", no: str = "fail") -> str:
     return yes if value is True else no if value is False else "unknown"
 
 
-def _evaluate_rules(rules: tuple, v: Record, findings: list[FindingTuple], steps: list[tuple]) -> None:
-    """The traced path: one rule at a time, recording each. engine.evaluate.fused is the same, inlined."""
-    for rule in rules:
-        guard = rule.guard
-        if guard is not None:
-            applies = guard.function(v)
-            if applies is False:
-                steps.append(("rule", rule.id, "not_applicable", rule.inputs, None))
-                continue
-            result = rule.check.function(v)
-            if applies is None and result is not True:
-                result = None  # an undecidable guard: the rule holds either way only when its check passes
-        else:
-            result = rule.check.function(v)
-        if result is not True:
-            findings.append((rule, result))
-        steps.append(("rule", rule.id, _outcome(result), rule.inputs, None))
+def _checkpoint(run: _Run, step: Checkpoint) -> None:
+    run.stopped = decide(run.findings) == "decline"
 
 
-def _decide(findings: list[FindingTuple]) -> str:
-    decision = "approve"
-    for rule, result in findings:
-        action = rule.action if result is False else rule.on_missing
-        if action == "decline":
-            return "decline"
-        decision = "refer"
-    return decision
-
-
-def _evaluate_table(table: CompiledTable, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> None:
-    matched = None
-    unknown = False
-    for row in table.rows:
-        hit = row.condition.function(v)
-        if steps is not None:
-            steps.append(("table_row", f"{table.id}[{row.index}]", _outcome(hit, "match", "no_match"), row.condition.fields, None))
-        if hit is None:
-            unknown = True
-            if table.hit_policy == "first":
-                break  # an undecidable row hides every row after it
-        elif hit:
-            if matched is not None:  # 'unique' and a second row matches: the table is ambiguous
-                findings.append((_reason(f"AMBIGUOUS_{table.id.upper()}", "table", "refer",
-                                         f"决策表{table.id}有多行同时命中(第{matched.index}行与第{row.index}行)", table.inputs), False))
-                matched, unknown = None, False
-                break
-            matched = row
-            if table.hit_policy == "first":
-                break
-    if matched is not None and not unknown:
-        v.update(matched.outputs)
-        outcome = f"row {matched.index}"
-    elif unknown:
-        outcome = "unknown"
-    elif table.default is not None:
-        v.update(table.default)
-        outcome = "no_match: default"
-    else:
-        outcome = "no_match"
-        if table.no_match_action is not None and table.no_match_message is not None:
-            findings.append((Reason(table.reason_code, "table", table.no_match_action, table.no_match_message, table.inputs), False))
-    if steps is not None:
-        steps.append(("table", table.id, outcome, table.inputs, {k: v.get(k) for k in table.output_keys}))
-
-
-def _evaluate_scorecard(card: Any, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> None:
+def _scorecard(run: _Run, step: ScorecardStep) -> None:
+    card, v = step.card, run.v
     unscored = card.run(v)
     if unscored:  # a variable without a bin for its value: the score (and the grade) is unknown
         labels = "、".join(variable.label for variable in unscored)
         fields = tuple(dict.fromkeys(f for variable in unscored for f in variable.value.fields))
-        findings.append((_reason(f"SCORE_UNKNOWN_{card.id.upper()}", "scorecard", "refer",
-                                 f"评分卡“{card.name}”无法评分:{labels}缺少数据或取值不在任何分箱", fields), None))
-    if steps is not None:
-        steps.append(("scorecard", card.id, "unknown" if unscored else "computed", card.fields, v.get(card.score_key)))
+        run.findings.append((step.unknown.bound(fields, labels=labels), None))
+    if run.steps is not None:
+        run.steps.append(("scorecard", card.id, "unknown" if unscored else "computed", card.fields, v.get(card.score_key)))
+
+
+def _table(run: _Run, step: TableStep) -> None:
+    table, v = step.table, run.v
+    assert table.state is not None
+    state = table.state.function(v)
+    v[f"$table.{table.id}"] = state
+    outputs = table.outputs_for(state)
+    if outputs is not None:
+        v.update(outputs)
+    if table.ambiguous is not None and table.ambiguous.condition.function(v) is False:  # type: ignore[union-attr]
+        first, second = table.ambiguous_rows(v)
+        run.findings.append((table.ambiguous.bound(first=first, second=second), False))
+    if table.no_match is not None and table.no_match.condition.function(v) is False:  # type: ignore[union-attr]
+        run.findings.append((table.no_match, False))
+    if run.steps is not None:
+        for row, hit in table.examined(v):
+            run.steps.append(("table_row", f"{table.id}[{row.index}]", _outcome(hit, "match", "no_match"), row.condition.fields, None))
+        outcome = (f"row {state}" if state is not None and state >= 0 else "unknown" if state is None
+                   else "no_match: default" if table.default is not None else "no_match")
+        run.steps.append(("table", table.id, outcome, table.inputs, {k: v.get(k) for k in table.output_keys}))
+
+
+def _rules(run: _Run, step: RulesStep) -> None:
+    v, findings, steps = run.v, run.findings, run.steps
+    if steps is None:
+        findings.extend(rule_checker(run.product, step)(v))
+        return
+    for group in step.groups:
+        if group.applies is not None:
+            steps.append(("combination", group.id, _outcome(group.condition.function(v), "applies", "not_applicable"),  # type: ignore[union-attr]
+                          group.condition.fields, None))  # type: ignore[union-attr]
+            if group.applies.function(v) is not True:
+                continue
+        for rule in group.rules:
+            result = rule.condition.function(v)  # type: ignore[union-attr]
+            if rule.guard is not None and rule.guard.function(v) is False:
+                steps.append(("rule", rule.id, "not_applicable", rule.inputs, None))
+                continue
+            if result is not True:
+                findings.append((rule, result))
+            steps.append(("rule", rule.id, _outcome(result), rule.inputs, None))
+
+
+def _offer(run: _Run, step: OfferStep) -> None:
+    v, findings, steps = run.v, run.findings, run.steps
+    if step.limit.needs_rate:  # an affordability cap tests the installment at the offered rate
+        pricing_findings: list[FindingTuple] = []
+        run.rate = _evaluate_rate(step.pricing, v, pricing_findings, steps)
+        run.limit = _evaluate_limit(step.limit, v, findings, steps, run.rate.final if run.rate is not None else None)
+        findings.extend(pricing_findings)  # reported in the same order as for any product: limit, then pricing
+    else:
+        run.limit = _evaluate_limit(step.limit, v, findings, steps)
+        run.rate = _evaluate_rate(step.pricing, v, findings, steps)
+    run.terms = _evaluate_terms(step, v, findings, steps)
+
+
+HANDLERS: dict[type, Callable[[_Run, Any], None]] = {
+    ScorecardStep: _scorecard, TableStep: _table, RulesStep: _rules, Checkpoint: _checkpoint, OfferStep: _offer,
+}
 
 
 def _computed_caps(limit: CompiledLimit, v: Record, values: tuple[Any, ...], findings: list[FindingTuple],
@@ -247,6 +224,8 @@ def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple
     if limit.computed:
         values, explained = _computed_caps(limit, v, values, findings, rate_bp)
     complete = True
+    checks = limit.checks
+    assert checks is not None
     for index, (cap, value) in enumerate(zip(limit.caps, values)):
         if steps is not None:
             steps.append(("cap", cap.id, "unknown" if value is None else "computed", cap.fields, value))
@@ -257,21 +236,19 @@ def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple
                 complete = False
             elif cap.on_missing == "refer":
                 complete = False
-                findings.append((_reason(f"LIMIT_CAP_UNKNOWN_{cap.id.upper()}", "limit", "refer",
-                                         f"额度上限“{cap.label}”缺少数据,无法计算", cap.fields), None))
+                findings.append((cap.unknown, None))
             continue
         if best is None or value < best:
             best, binding = value, cap.id
     if not complete:
         return None  # the smallest of the remaining caps could overstate the limit: offer none
     if best is None:
-        findings.append((_reason("LIMIT_UNKNOWN", "limit", "refer", "没有可计算的额度上限"), None))
+        findings.append((checks.unknown, None))
         return None
     amount = round_down_to_step(best if best > 0 else 0, limit.step)
     minimum = limit.min_amount.function(v) if limit.min_amount is not None else None
     if minimum is not None and amount < minimum:
-        findings.append((_reason("LIMIT_BELOW_MINIMUM", "limit", limit.below_min_action,
-                                 f"测算额度{format_value(amount)}元低于产品最低额度{format_value(minimum)}元"), False))
+        findings.append((checks.below_minimum.bound(amount=amount, minimum=minimum), False))
     if steps is not None:
         steps.append(("limit", binding, "computed", (), amount))
     return LimitOutcome(amount, best, binding, values, minimum)
@@ -299,11 +276,9 @@ def _evaluate_rate(pricing: CompiledPricing, v: Record, findings: list[FindingTu
             adjustments.append((adj.id, adj.label, _bp(bp)))
         elif applies is not False:
             complete = False
-            findings.append((_reason("RATE_ADJUSTMENT_UNKNOWN", "pricing", "refer",
-                                     f"利率调整项“{adj.label}”缺少数据,无法确定"), None))
+            findings.append((adj.unknown, None))
     if not complete or base is None or spread is None:
-        findings.append((_reason("RATE_UNKNOWN", "pricing", "refer", "利率缺少数据,无法定价",
-                                 pricing.base_bp.fields + pricing.spread_bp.fields), None))
+        findings.append((pricing.unknown, None))
         return None
     base, spread = _bp(base), _bp(spread)
     final = base + spread
@@ -325,21 +300,19 @@ def _evaluate_rate(pricing: CompiledPricing, v: Record, findings: list[FindingTu
     return RateOutcome(base, spread, adjustments, floor, cap, bound_by, final)
 
 
-def _evaluate_terms(product: CompiledProduct, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> TermsOutcome:
+def _evaluate_terms(product: OfferStep, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> TermsOutcome:
     terms = product.terms
     months = list(terms.months)
     max_months = None
     if terms.max_months is not None:
         value = terms.max_months.function(v)
         if value is None:
-            findings.append((_reason("TERM_UNKNOWN", "terms", "refer", "缺少数据,无法确定最长期限", terms.max_months.fields), None))
+            findings.append((terms.unknown, None))
         else:
             max_months = int(value)
             months = [m for m in months if m <= value]
             if not months:
-                findings.append((_reason("NO_ELIGIBLE_TERM", "terms", "decline",
-                                         f"可贷期限上限{max_months}个月,短于产品最短期限{terms.months[0]}个月",
-                                         terms.max_months.fields), False))
+                findings.append((terms.none_eligible.bound(max_months=max_months), False))
         if steps is not None:
             steps.append(("terms", "max_months", "unknown" if value is None else "computed", terms.max_months.fields, value))
     methods = []
@@ -353,73 +326,3 @@ def _evaluate_terms(product: CompiledProduct, v: Record, findings: list[FindingT
     return TermsOutcome(months, max_months, methods)
 
 
-# ---------------------------------------------------------------- building the result model
-
-
-def render_message(message: Message, v: Record) -> str:
-    text = message.template
-    for placeholder, expression in message.placeholders:
-        text = text.replace(placeholder, format_value(expression.function(v)))
-    return text
-
-
-def _finding(rule: Any, result: Any, v: Record) -> Finding:
-    inputs = {path: json_value(v.get(path)) for path in rule.inputs}
-    return Finding(
-        code=rule.id,
-        outcome="fail" if result is False else "unknown",
-        action=rule.action if result is False else rule.on_missing,
-        message=render_message(rule.message, v),
-        source=rule.origin,
-        combination=rule.combination,
-        inputs=inputs,
-        missing=[path for path in rule.inputs if v.get(path) is None],
-    )
-
-
-def _build_decision(e: Evaluation) -> Decision:
-    doc = e.product.doc
-    v = e.record
-    limit = None
-    if e.limit is not None:
-        lo = e.limit
-        caps = []
-        rate_bp = e.rate.final if e.rate is not None else None
-        for cap, value in zip(e.product.limit.caps, lo.values):
-            skipped = value is None and cap.on_missing == "skip"
-            caps.append(CapResult(id=cap.id, label=cap.label, value=value,
-                                  outcome="skipped" if skipped else "unknown" if value is None else "computed",
-                                  binding=cap.id == lo.binding, kind=cap.kind,
-                                  detail=cap.model.explain(v, value, rate_bp) if cap.model is not None else None))
-        limit = LimitResult(amount=lo.amount, binding_cap=lo.binding, uncapped=lo.uncapped, step=e.product.limit.step,
-                            min_amount=lo.minimum, caps=caps)
-    rate = None
-    if e.rate is not None:
-        r = e.rate
-        rate = RateResult(base_label=e.product.pricing.base_label, base_bp=r.base, spread_bp=r.spread,
-                          adjustments=[RateAdjustment(id=i, label=label, bp=bp) for i, label, bp in r.adjustments],
-                          floor_bp=r.floor, cap_bp=r.cap, bound_by=r.bound_by, final_bp=r.final,
-                          final_percent=bp_to_percent(r.final))
-    terms = None
-    if e.terms is not None:
-        terms = TermsResult(months=e.terms.months, max_months=e.terms.max_months, revolving=e.product.terms.revolving,
-                            line_validity_months=e.product.terms.line_validity_months, repayment_methods=e.terms.methods)
-    trace = None
-    if e.trace is not None:
-        trace = [TraceStep(order=i + 1, kind=kind, id=ident, outcome=outcome,
-                           inputs={p: json_value(v.get(p)) for p in fields}, value=json_value(value))
-                 for i, (kind, ident, outcome, fields, value) in enumerate(e.trace)]
-    applicant_id = v.get("$id")
-    return Decision(
-        product=ProductRef(code=doc.code, name=doc.name, version=doc.version, pack=e.product.pack,
-                           content_hash=e.product.content_hash),
-        evaluated_on=e.on,
-        applicant_id=applicant_id,
-        decision=e.decision,  # type: ignore[arg-type]
-        findings=[_finding(rule, result, v) for rule, result in e.findings],
-        limit=limit,
-        rate=rate,
-        terms=terms,
-        scorecards=[card.explain(v) for card in e.product.scorecards],
-        trace=trace,
-    )

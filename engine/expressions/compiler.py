@@ -165,3 +165,14 @@ class SourceGenerator:
         helper = FUNCTIONS[node.function].runtime
         extra = ", g('$date')" if node.function in DATE_RELATIVE else ""
         return self.strict(list(node.args), lambda v: f"{helper}({', '.join(v)}{extra})")
+
+
+def fuse_values(expressions: list[CompiledExpression]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """Several expressions evaluated by one generated function, returning their values in order."""
+    generator = SourceGenerator()
+    body = ", ".join(generator.expr(e.node) for e in expressions)
+    namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
+    source = f"def _values(d):\n    g = d.get\n    return ({body}{',' if len(expressions) == 1 else ''})\n"
+    namespace.update(generator.constants)
+    exec(compile(source, "<values>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
+    return namespace["_values"]
