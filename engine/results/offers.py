@@ -17,7 +17,7 @@ from typing import Any
 from engine.compile.ir import CompiledProduct
 from engine.core.errors import UsageError
 from engine.evaluate.interpreter import Evaluation, evaluate
-from engine.compile.fees import FeeUnknown, charge
+from engine.results.fee_charges import FeeUnknown, charge
 from engine.core.money import bp_to_percent, bp_to_rate
 from engine.results.offer_models import Offer, OfferPeriod, OffersResult, Unavailable
 from engine.finance.schedules import RepaymentMethod, annual_percentage_rate, build_schedule
