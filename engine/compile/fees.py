@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from engine.expressions import CompiledExpression
-from engine.core.money import round_cents
 
 Record = dict[str, Any]
 ZERO = Decimal("0.00")
