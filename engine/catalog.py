@@ -20,6 +20,7 @@ from typing import Any
 
 from engine.compile.product import compile_product, compile_ruleset
 from engine.compile.ir import CompiledProduct
+from engine.documents import cache as pack_cache
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
 from engine.core.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
 from engine.documents.models import DataDictionary, ProductDoc, RulesetDoc
@@ -139,11 +140,32 @@ class Catalog:
         self.pack_paths = [self.root] + [p.resolve() for p in (packs or []) if p.resolve() != self.root]
         self._compiled: dict[str, CompiledProduct] = {}
         self._resolved: dict[tuple[str, str, date], LoadedProduct] = {}
+        self._hashes: dict[tuple[str, str, date], str] = {}  # content_hash of each resolved product
 
     # ------------------------------------------------------------ loading every pack, once
 
     @cached_property
+    def _cache_key(self) -> str | None:
+        """The disk-cache key of these packs (see engine.documents.cache), or None when the cache is off."""
+        if pack_cache.cache_dir() is None or not all(path.is_dir() for path in self.pack_paths):
+            return None
+        files = [f for root in self.pack_paths for f in [root / "pack.yaml", root / DICTIONARY_FILE] if f.is_file()]
+        files += [f for root in self.pack_paths for folder in ("params", "rulesets", "products")
+                  for f in sorted((root / folder).glob("*.yaml"))]
+        return pack_cache.key(files, *map(str, self.pack_paths))
+
+    @cached_property
     def _loaded(self) -> _Loaded:
+        cached = pack_cache.load(self._cache_key) if self._cache_key else None
+        if cached is not None:
+            state, self._packs = cached
+            return state
+        state = self._load_packs()
+        if self._cache_key:
+            pack_cache.store(self._cache_key, (state, self._packs))
+        return state
+
+    def _load_packs(self) -> _Loaded:
         state = _Loaded()
         packs = [self._pack(path, state) for path in self.pack_paths]
         names: list[str] = []
@@ -347,8 +369,15 @@ class Catalog:
         """The effective product after inheritance, every part knowing the file it came from."""
         key = (entry.code, entry.version, on)
         if key not in self._resolved:
-            document = self._resolve_document(entry, on, ())
-            self._resolved[key] = LoadedProduct(validate_document(document, ProductDoc), document)  # type: ignore[arg-type]
+            cache_key = self._cache_key and f"{self._cache_key}-{entry.code}-{entry.version}-{on.isoformat()}"
+            cached = pack_cache.load(cache_key) if cache_key else None
+            if cached is None:
+                document = self._resolve_document(entry, on, ())
+                product = LoadedProduct(validate_document(document, ProductDoc), document)  # type: ignore[arg-type]
+                cached = (product, content_hash(product, self.rulesets, self.shared_on(on)))
+                if cache_key:
+                    pack_cache.store(cache_key, cached)
+            self._resolved[key], self._hashes[key] = cached
         return self._resolved[key]
 
     def _resolve_document(self, entry: ProductEntry, on: date, chain: tuple[str, ...]) -> ResolvedDocument:
@@ -372,7 +401,7 @@ class Catalog:
         entry = self.select(reference, day)
         product = self.resolve(entry, day)
         shared = self.shared_on(day)
-        digest = content_hash(product, self.rulesets, shared)
+        digest = self._hashes[(entry.code, entry.version, day)]
         if digest not in self._compiled:
             self._compiled[digest] = compile_product(product, self.rulesets, self.dictionary, shared,
                                                      pack=entry.pack.name, content_hash=digest)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ from engine.expressions import Scope, compile_expression, parse_expression
 from engine.documents.models import DataDictionary
 
 ROOT = Path(__file__).resolve().parent.parent
+# This run's pack cache lives in a folder of its own, never the user's (PF_NO_CACHE=1 still turns it off).
+os.environ["PF_CACHE_DIR"] = tempfile.mkdtemp(prefix="pf-cache-")
 EXAMPLE_PACKS = sorted(p for p in (ROOT / "examples" / "packs").glob("*") if (p / "pack.yaml").exists())
 EVALUATION_DATE = date(2026, 11, 25)
 

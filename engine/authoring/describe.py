@@ -163,3 +163,25 @@ def describe_resolved(loaded: LoadedProduct, compiled: CompiledProduct, catalog:
         out += ["", f"Parameter centre values in force on {day.isoformat()}"]
         out += table([list(row) for row in shared])
     return "\n".join(out) + "\n"
+
+
+def product_rows(catalog: Any) -> list[list[str]]:
+    """Every product version as a table (header first): code, name, version, effective dates, pack, parent."""
+    rows = [["code", "name", "version", "effective from", "to", "pack", "extends"]]
+    for entry in catalog.entries():
+        header = entry.header
+        rows.append([header.code, header.name, header.version, header.effective.from_.isoformat(),
+                     header.effective.to.isoformat() if header.effective.to else "—", entry.pack.name, header.extends or ""])
+    return rows
+
+
+def pack_rows(catalog: Any) -> list[list[str]]:
+    """The packs loaded, in layering order, as a table (header first): what each brings."""
+    rows = [["pack", "version", "path", "depends on", "products", "rulesets", "shared params"]]
+    for loaded_pack in catalog.packs:
+        manifest = loaded_pack.manifest
+        products = sum(1 for e in catalog.entries() if e.pack is loaded_pack)
+        rows.append([loaded_pack.name, loaded_pack.version, str(loaded_pack.root),
+                     ", ".join(manifest.depends_on) if manifest else "", str(products),
+                     str(len(loaded_pack.files("rulesets"))), str(len(loaded_pack.files("params")))])
+    return rows

@@ -122,8 +122,39 @@ def export(dictionary: DataDictionary, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     for name, schema in build_schemas(dictionary).items():
         path = folder / name
-        text = render(schema)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        if _write_if_changed(path, render(schema)):
             written.append(path)
     return written
+
+
+def export_catalog(catalog: Any, out: Path | None) -> list[str]:
+    """`pf schema export`: the built-in pack's schemas (or all of them into out), an applicant schema for each
+    pack that extends the data dictionary, and docs/reference.md; returns a line for each thing written."""
+    from engine.authoring.reference import render_reference
+    from engine.catalog import Catalog
+
+    folder = out or catalog.root / "schemas"
+    # The built-in pack's schemas describe the built-in dictionary; each pack gets its own applicant schema below.
+    dictionary = catalog.dictionary if out is not None else Catalog(catalog.root).dictionary
+    written = export(dictionary, folder)
+    lines = [f"{len(build_schemas(dictionary))} schemas in {folder}; {len(written)} updated"]
+    if out is not None:
+        return lines
+    for index, extra in enumerate(catalog.packs[1:], start=1):
+        # A pack that extends the data dictionary gets an applicant schema of its own (its fields included).
+        if (extra.root / "schemas" / "dictionary.yaml").exists():
+            layered = Catalog(catalog.root, [p.root for p in catalog.packs[1:index + 1]])
+            path = extra.root / "schemas" / FILES["applicant"]
+            if _write_if_changed(path, render(applicant_schema(layered.dictionary))):
+                lines.append(f"{path} updated")
+    reference = catalog.root / "docs" / "reference.md"
+    if reference.parent.is_dir() and _write_if_changed(reference, render_reference()):
+        lines.append(f"{reference} updated")
+    return lines
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True

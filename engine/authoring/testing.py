@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field
 
 from engine.results.build import to_decision
 from engine.documents.applicant import applicant_record, check_value
-from engine.core.errors import DocumentError, Problem, ProductFactoryError, did_you_mean
+from engine.core.errors import DocumentError, Problem, ProductFactoryError, UsageError, did_you_mean
 from engine.evaluate.interpreter import Evaluation, evaluate
 from engine.documents.models import CaseDoc, Expectation, PaymentExpectation, TestFileDoc
 from engine.documents.source import SourceDocument, load_document
@@ -57,6 +57,21 @@ def discover(pack_roots: list[Path]) -> list[Path]:
         if folder.is_dir():
             files.extend(sorted(folder.glob("*.tests.yaml")))
             files.extend(p for p in sorted(folder.glob("*.yaml")) if not p.name.endswith(".tests.yaml") and _has_tests(p))
+    return files
+
+
+def test_files(paths: list[Path]) -> list[Path]:
+    """The test files named: a file as is, a folder searched with discover; nothing found is a UsageError."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(discover([path]))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such test file or pack folder")
+    if not files:
+        raise UsageError("no *.tests.yaml files found")
     return files
 
 

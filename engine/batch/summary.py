@@ -60,6 +60,10 @@ class Summary:
     row_path_rows: int
     notes: list[str] = field(default_factory=list)
 
+    def count(self, decision: str) -> int:
+        """How many rows got this decision (0 when none did)."""
+        return next((n for d, n, _ in self.decisions if d == decision), 0)
+
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
 

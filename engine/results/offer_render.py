@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from engine.compile.ir import CompiledProduct
 from engine.core.money import format_money_grouped
 from engine.results.offer_models import Offer, OffersResult
 from engine.results.render import DECISION_LABELS, display_width
@@ -23,6 +24,13 @@ class OfferDocument(BaseModel):
     evaluated_on: date
     applicant_id: str | None
     offer: Offer
+
+
+def offer_document(product: CompiledProduct, on: date, applicant_id: str | None, offer: Offer) -> OfferDocument:
+    doc = product.doc
+    return OfferDocument(product=ProductRef(code=doc.code, name=doc.name, version=doc.version, pack=product.pack,
+                                            content_hash=product.content_hash),
+                         evaluated_on=on, applicant_id=applicant_id, offer=offer)
 
 
 def offers_lines(offers: OffersResult) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from engine.compile.ir import CompiledProduct
@@ -20,7 +20,8 @@ from engine.evaluate.interpreter import Evaluation, evaluate
 from engine.results.fee_charges import FeeUnknown, charge
 from engine.core.money import bp_to_percent, bp_to_rate
 from engine.results.offer_models import Offer, OfferPeriod, OffersResult, Unavailable
-from engine.finance.schedules import RepaymentMethod, annual_percentage_rate, build_schedule
+from engine.core.dates import parse_day
+from engine.finance.schedules import RepaymentMethod, annual_percentage_rate, build_schedule, parse_method
 
 Record = dict[str, Any]
 TERM, METHOD, AMOUNT = "loan.term_months", "loan.repayment_method", "loan.amount"
@@ -34,6 +35,23 @@ class Request:
     term: int | None = None
     method: str | None = None
     start: date | None = None
+
+
+def parse_request(amount: str | None, term: int | None, method: str | None, start: str | None) -> Request:
+    """The customer's choices as typed (e.g. on the command line), checked: whole cents, a known method, an ISO date."""
+    principal = None
+    if amount is not None:
+        try:
+            principal = Decimal(amount.replace(",", ""))
+        except InvalidOperation:
+            raise UsageError(f"--amount: {amount!r} is not a number") from None
+        if not principal.is_finite() or principal <= 0 or principal != principal.quantize(Decimal("0.01")):
+            raise UsageError(f"--amount: {amount!r} must be a positive amount in yuan with at most 2 decimals")
+    try:
+        chosen = parse_method(method).value if method is not None else None
+    except ValueError as exc:
+        raise UsageError(f"--method: {exc}") from None
+    return Request(principal, term, chosen, parse_day(start) if start else None)
 
 
 class NotOffered(Exception):
