@@ -22,6 +22,7 @@ from engine.compile.product import compile_product, compile_ruleset
 from engine.compile.ir import CompiledProduct
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
 from engine.core.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
+from engine.core.paths import builtin_root
 from engine.documents.models import DataDictionary, ProductDoc, RulesetDoc
 from engine.documents.packs import PackManifest, ParamGroupDoc, ProductHeader, SharedParam
 from engine.documents.provenance import ResolvedDocument, plain
@@ -34,7 +35,7 @@ PACKS_ENV = "PF_PACKS"
 
 
 def default_root() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return builtin_root()
 
 
 def packs_from_environment() -> list[Path]:
