@@ -115,8 +115,8 @@ def _offer_request(amount: Optional[str], term: Optional[int], method: Optional[
     """The customer's choices from the command line, checked: whole cents, a known method, an ISO date."""
     from decimal import Decimal, InvalidOperation
 
-    from engine.results.offers import Request
     from engine.finance.schedules import parse_method
+    from engine.results.offers import Request
 
     principal = None
     if amount is not None:
@@ -161,7 +161,7 @@ def show(
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Show a product: params, rules (with the rulesets it combines), tables, limit, pricing, terms."""
-    from engine.authoring.describe import describe_product, provenance_json, describe_resolved
+    from engine.authoring.describe import describe_product, describe_resolved, provenance_json
 
     day = _parse_date(on)
     catalog = _catalog(pack)
@@ -227,9 +227,9 @@ def schema_export(
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Write JSON Schemas for products, rulesets, packs, params, tests and applicant data (and docs/reference.md)."""
-    from engine.catalog import Catalog
     from engine.authoring.reference import render_reference
     from engine.authoring.schema_export import FILES, applicant_schema, build_schemas, export, render
+    from engine.catalog import Catalog
 
     catalog = _catalog(pack)
     folder = out or catalog.root / "schemas"
@@ -261,8 +261,8 @@ def run_tests(
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Run the product test cases written in YAML; exit 1 if any case fails."""
-    from engine.catalog import _display
     from engine.authoring.testing import coverage, discover, render_coverage, render_results, run_file
+    from engine.catalog import _display
 
     catalog = _catalog(pack)
     catalog.validate()  # loads every pack
@@ -362,9 +362,9 @@ def _product_schedule(product: str, applicant: Optional[str], amount: Optional[s
                       method: Optional[str], start: Optional[str], output: ScheduleFormat, on: Optional[str],
                       pack: Optional[list[Path]]) -> None:
     from engine.documents.applicant import load_applicant
+    from engine.results.decision import ProductRef
     from engine.results.offer_render import OfferDocument, render_offer_csv, render_offer_json, render_offer_table
     from engine.results.offers import single_offer
-    from engine.results.decision import ProductRef
 
     if applicant is None:
         raise UsageError("missing APPLICANT: pf schedule PRODUCT APPLICANT [--amount A] [--term N] [--method M]")

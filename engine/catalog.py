@@ -18,11 +18,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from engine.compile.product import compile_product, compile_ruleset
 from engine.compile.ir import CompiledProduct
-from engine.documents.loaded import LoadedProduct, LoadedRuleset
+from engine.compile.product import compile_product, compile_ruleset
 from engine.core.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
 from engine.core.paths import builtin_root
+from engine.documents.loaded import LoadedProduct, LoadedRuleset
 from engine.documents.models import DataDictionary, ProductDoc, RulesetDoc
 from engine.documents.packs import PackManifest, ParamGroupDoc, ProductHeader, SharedParam
 from engine.documents.provenance import ResolvedDocument, plain

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from engine.catalog import Catalog
-from engine.expressions import Scope, compile_expression, parse_expression
 from engine.documents.models import DataDictionary
+from engine.expressions import Scope, compile_expression, parse_expression
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PACKS = sorted(p for p in (ROOT / "examples" / "packs").glob("*") if (p / "pack.yaml").exists())

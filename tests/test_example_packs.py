@@ -33,8 +33,8 @@ from pathlib import Path
 import pytest
 
 import cli
-from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
+from engine.documents.applicant import load_applicant
 from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE, ROOT
 

@@ -21,9 +21,9 @@ from typing import Any, Iterable
 
 from engine.compile.ir import CompiledProduct, CompiledRule, CompiledTable
 from engine.core.errors import Problem
+from engine.documents.models import DataDictionary, FieldDef
 from engine.expressions import nodes as n
 from engine.expressions.parser import expression_text
-from engine.documents.models import DataDictionary, FieldDef
 
 MAX_TERMS = 256
 MAX_COMBINATIONS = 20_000

@@ -15,19 +15,16 @@ A test file is products/<code>.tests.yaml (or any products/*.tests.yaml naming `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
-
-from engine.documents.applicant import applicant_record, check_value
 from engine.core.errors import DocumentError, Problem, ProductFactoryError, did_you_mean
-from engine.evaluate.interpreter import Evaluation, evaluate
+from engine.documents.applicant import applicant_record, check_value
 from engine.documents.models import CaseDoc, Expectation, PaymentExpectation, TestFileDoc
 from engine.documents.source import SourceDocument, load_document
 from engine.documents.validation import validate_document
+from engine.evaluate.interpreter import Evaluation, evaluate
 
 DECISIONS = ("approve", "refer", "decline")
 

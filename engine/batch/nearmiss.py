@@ -18,9 +18,8 @@ import polars as pl
 from engine.batch.frame import ID, ROW, Batch, records
 from engine.batch.run import BatchResult
 from engine.compile.ir import CompiledProduct, CompiledRule
-from engine.expressions import compile_expression
-from engine.expressions import nodes as n
 from engine.core.values import format_value
+from engine.expressions import compile_expression, nodes as n
 
 
 @dataclass

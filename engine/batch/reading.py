@@ -13,11 +13,10 @@ converted by the dictionary type; an empty cell is missing; a list cell is items
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import json
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -25,10 +24,10 @@ from typing import Any, Callable
 
 import polars as pl
 
-from engine.documents.applicant import check_value, flatten
 from engine.batch.columnar import INPUT_BOUND, FieldInfo, to_scaled
 from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, add_presence, field_kind
 from engine.core.errors import UsageError, did_you_mean
+from engine.documents.applicant import check_value, flatten
 from engine.documents.models import DataDictionary, FieldDef
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}

@@ -7,9 +7,8 @@ summary, the reason ranking and the impact analysis are computed from.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
-
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal

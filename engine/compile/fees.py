@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.expressions import CompiledExpression
 from engine.core.money import round_cents
-from engine.results.offer_models import FeeCharge
+from engine.expressions import CompiledExpression
 from engine.finance.schedules import Schedule
+from engine.results.offer_models import FeeCharge
 
 Record = dict[str, Any]
 ZERO = Decimal("0.00")

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from engine.expressions import CompiledExpression
 from engine.documents.models import ProductDoc
+from engine.expressions import CompiledExpression
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,22 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from engine.finance.affordability import METHODS, Unbounded, allowance, installment, max_principal
 from engine.compile.ir import CompiledCap
-from engine.core.errors import did_you_mean
-from engine.evaluate.interpreter import Reason
-from engine.expressions import CompiledExpression, compile_expression
-from engine.expressions import nodes as n
-from engine.expressions.types import NUMBER
-from engine.documents.caps import (
-    AffordabilityCapDoc,
-    CollateralCapDoc,
-    NumberMap,
-    PreApprovedCapDoc,
-    ScorecardCapDoc,
-    TaxBasedCapDoc,
-    text,
-)
 from engine.compile.limit_details import (
     AffordabilityDetail,
     CollateralDetail,
@@ -44,9 +29,23 @@ from engine.compile.limit_details import (
     TaxBasedDetail,
     UpliftResult,
 )
+from engine.core.errors import did_you_mean
 from engine.core.money import bp_to_percent, bp_to_rate, format_money_grouped
-from engine.finance.schedules import MAX_TERM_MONTHS, RepaymentMethod, add_months
 from engine.core.values import json_value
+from engine.documents.caps import (
+    AffordabilityCapDoc,
+    CollateralCapDoc,
+    NumberMap,
+    PreApprovedCapDoc,
+    ScorecardCapDoc,
+    TaxBasedCapDoc,
+    text,
+)
+from engine.evaluate.interpreter import Reason
+from engine.expressions import CompiledExpression, compile_expression, nodes as n
+from engine.expressions.types import NUMBER
+from engine.finance.affordability import METHODS, Unbounded, allowance, installment, max_principal
+from engine.finance.schedules import MAX_TERM_MONTHS, RepaymentMethod, add_months
 
 Record = dict[str, Any]
 FindingTuple = tuple[Any, Any]

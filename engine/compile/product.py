@@ -5,6 +5,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from engine.compile.fees import compile_fees
 from engine.compile.ir import (
     CompiledAdjustment,
     CompiledCombination,
@@ -18,18 +19,17 @@ from engine.compile.ir import (
     CompiledTerms,
     Message,
 )
-from engine.documents.loaded import LoadedProduct, LoadedRuleset
+from engine.compile.limits import compile_cap
+from engine.compile.scorecards import compile_scorecard
+from engine.compile.tables import CellProblem, cell_condition
 from engine.core.errors import DocPath, ExpressionError, Problem, ProblemCollector, did_you_mean
+from engine.documents.loaded import LoadedProduct, LoadedRuleset
+from engine.documents.models import DataDictionary, RuleDoc
+from engine.documents.source import SourceDocument
+from engine.evaluate.fused import fuse_rules, fuse_values
 from engine.expressions import CompiledExpression, ExpressionProblem, Scope, compile_expression, parse_expression
 from engine.expressions.parser import expression_text
 from engine.expressions.types import type_of_value, unify
-from engine.compile.fees import compile_fees
-from engine.evaluate.fused import fuse_rules, fuse_values
-from engine.compile.limits import compile_cap
-from engine.documents.models import DataDictionary, RuleDoc
-from engine.documents.source import SourceDocument
-from engine.compile.scorecards import compile_scorecard
-from engine.compile.tables import CellProblem, cell_condition
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.compile.ir import CompiledLimit, CompiledPricing, CompiledProduct, CompiledTable, Message
 from engine.core.money import bp_to_percent, round_down_to_step
+from engine.core.values import format_value, json_value
 from engine.results.decision import (
     CapResult,
     Decision,
@@ -24,7 +25,6 @@ from engine.results.decision import (
     TermsResult,
     TraceStep,
 )
-from engine.core.values import format_value, json_value
 
 Record = dict[str, Any]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.expressions.types import FIELD_TYPES, Type, type_of_value
 from engine.documents.models import DataDictionary
+from engine.expressions.types import FIELD_TYPES, Type, type_of_value
 
 
 @dataclass

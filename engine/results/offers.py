@@ -14,13 +14,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from engine.compile.fees import FeeUnknown, charge
 from engine.compile.ir import CompiledProduct
 from engine.core.errors import UsageError
-from engine.evaluate.interpreter import Evaluation, evaluate
-from engine.compile.fees import FeeUnknown, charge
 from engine.core.money import bp_to_percent, bp_to_rate
-from engine.results.offer_models import Offer, OfferPeriod, OffersResult, Unavailable
+from engine.evaluate.interpreter import Evaluation, evaluate
 from engine.finance.schedules import RepaymentMethod, annual_percentage_rate, build_schedule
+from engine.results.offer_models import Offer, OfferPeriod, OffersResult, Unavailable
 
 Record = dict[str, Any]
 TERM, METHOD, AMOUNT = "loan.term_months", "loan.repayment_method", "loan.amount"
