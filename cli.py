@@ -490,7 +490,7 @@ def batch(
         if near_miss_output:
             write_frame(near_miss_frame(misses), near_miss_output, output_format(near_miss_output))
         if near_miss:
-            declined = dict(summary.decisions and [(d, n) for d, n, _ in summary.decisions]).get("decline", 0)
+            declined = {d: n for d, n, _ in summary.decisions}.get("decline", 0)
             typer.echo("\n" + render_near_misses(group_near_misses(misses, top), declined), nl=False)
     if result.rows_read != result.rows_written + result.rows_rejected:  # pragma: no cover - an invariant
         _fail(f"rows read {result.rows_read} != written {result.rows_written} + rejected {result.rows_rejected}", 3)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from engine.compile.ir import CompiledProduct, CompiledRule, CompiledTable
 from engine.core.errors import Problem
@@ -99,7 +99,7 @@ def _satisfiable(conjunction: Conjunction, dictionary: DataDictionary) -> bool:
 def _field_satisfiable(atoms: list[Atom], definition: FieldDef | None) -> bool:
     kind = definition.type if definition else None
     if kind in ("enum", "boolean") or all(a.op in ("==", "!=", "in", "notin") for a in atoms) and not _numeric(atoms):
-        domain: set[Any] | None = set(definition.values or ()) if kind == "enum" else {True, False} if kind == "boolean" else None
+        domain: set[Any] | None = set(definition.values or ()) if definition is not None and kind == "enum" else {True, False} if kind == "boolean" else None
         excluded: set[Any] = set()
         for atom in atoms:
             if atom.op in ("==", "in"):
@@ -285,6 +285,8 @@ def _constraints_across_branches(product: CompiledProduct) -> list[Atom]:
         if len(fields) != 1 or not condition:
             continue
         field = fields.pop()
+        if field is None:  # an opaque sub-expression names no field
+            continue
         kind = combination.condition.node
         values = _enum_values(kind, field)
         if values is None:
@@ -332,7 +334,7 @@ def _walk(node: n.Node) -> Iterable[n.Node]:
 
 
 def analyse_table(table: CompiledTable, inputs: list[n.Node], source: Any, path: tuple[Any, ...],
-                  dictionary: DataDictionary, today: date, constraints: list[Atom] = ()) -> list[Problem]:
+                  dictionary: DataDictionary, today: date, constraints: Sequence[Atom] = ()) -> list[Problem]:
     """Gaps, overlaps (unique) and unreachable rows (first), over representative input values.
     constraints: what holds whenever the table is evaluated (hard rules, for tables read after them)."""
     if not all(isinstance(i, n.FieldRef) and "." in i.path and not i.path.startswith("tables.") for i in inputs):

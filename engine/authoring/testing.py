@@ -142,11 +142,11 @@ def _applicant(case: CaseDoc, tests: TestFileDoc, base: Path, source: SourceDocu
     if problems:
         raise DocumentError(problems)
     # A source counts as present (has(source)) exactly when one of its fields is, as in an applicant file.
-    for source in {key.partition(".")[0] for key in (case.with_ or {})}:
-        if any(key.startswith(source + ".") for key in record):
-            record[source] = True
+    for name in {key.partition(".")[0] for key in (case.with_ or {})}:
+        if any(key.startswith(name + ".") for key in record):
+            record[name] = True
         else:
-            record.pop(source, None)
+            record.pop(name, None)
     return record
 
 

@@ -110,8 +110,8 @@ def records(batch: Batch) -> Iterator[dict[str, Any]]:
     ids = frame.get_column(ID).to_list()
     for i in range(frame.height):
         record: dict[str, Any] = {}
-        for path, values in columns:
-            value = values[i]
+        for path, column_values in columns:
+            value = column_values[i]
             if value is not None:
                 record[path] = value
         for source, flags in sources:

@@ -403,7 +403,7 @@ class ColumnarPlan:
             lists.append(_joined([pl.when(pl.col(s) == 1).then(pl.lit(f"{c.fail_action};")).when(pl.col(s) == 2)
                                   .then(pl.lit(f"{c.unknown_action};")).otherwise(pl.lit(""))
                                   for s, c in zip(self.statuses, self.checks)]).alias("reason_actions"))
-        decoded_lists = decoded.select(word_names + lists)
+        decoded_lists = decoded.select([*word_names, *lists])
         result = result.join(decoded_lists, on=word_names, how="left", maintain_order="left")
         counts: dict[tuple[str, str, str, str], int] = {}
         groups = self.reason_groups()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import polars as pl
+from polars.datatypes import DataType, DataTypeClass
 
 from engine.batch.columnar import INPUT_BOUND, FieldInfo, to_scaled
 from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, add_presence, field_kind
@@ -76,7 +77,7 @@ def _unnest_structs(frame: pl.DataFrame) -> pl.DataFrame:
     structs = [c for c, t in frame.schema.items() if isinstance(t, pl.Struct)]
     if not structs:
         return frame
-    columns = []
+    columns: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.Struct):
             columns.extend(pl.col(name).struct.field(f.name).alias(f"{name}.{f.name}") for f in dtype.fields)
@@ -167,8 +168,9 @@ class _Converter:
         return FieldInfo("number", scale, INPUT_BOUND * 10**scale, wide)
 
     def empty(self) -> pl.Series:
-        dtype = {"number": pl.Int64, "boolean": pl.Boolean, "string": pl.String, "date": pl.Date,
-                 "list": pl.List(pl.String)}[self.kind]
+        dtypes: dict[str, DataType | DataTypeClass] = {"number": pl.Int64, "boolean": pl.Boolean, "string": pl.String,
+                                                        "date": pl.Date, "list": pl.List(pl.String)}
+        dtype = dtypes[self.kind]
         return pl.Series(self.path, [None] * len(self.column), dtype=dtype)
 
     # ------------------------------------------------------------ generic slow path
@@ -548,7 +550,9 @@ def records_batch(records: list[dict[str, Any]], rows: list[int], dictionary: Da
             columns[path] = series if is_wide else series.cast(pl.Int64)
             fields[path] = FieldInfo("number", scale, INPUT_BOUND * 10**scale, is_wide)
         else:
-            dtype = {"boolean": pl.Boolean, "string": pl.String, "date": pl.Date, "list": pl.List(pl.String)}[kind]
+            dtypes: dict[str, DataType | DataTypeClass] = {"boolean": pl.Boolean, "string": pl.String, "date": pl.Date,
+                                                            "list": pl.List(pl.String)}
+            dtype = dtypes[kind]
             if kind == "list":
                 values = [None if v is None else list(v) for v in values]
             columns[path] = pl.Series(path, values, dtype=dtype)

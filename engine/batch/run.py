@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Callable, Literal
 
 import polars as pl
+from polars.datatypes import DataType, DataTypeClass
 
 from engine.batch.columnar import Unsupported, to_scaled  # noqa: F401 - Unsupported is re-exported
 from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, records
@@ -86,7 +87,7 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
 
         def run_chunk(chunk: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, Counter]:
             chunk_counts: Counter = Counter()
-            part, redo = _columnar(plan, product, chunk, on, out_scale, detail, chunk_counts)  # type: ignore[arg-type]
+            part, redo = _columnar(plan, product, chunk, on, out_scale, detail, chunk_counts)
             return part, redo, chunk_counts
 
         # Chunks are independent; polars releases the GIL, so the serial stretches of one chunk's plan
@@ -210,7 +211,7 @@ def _rows(product: CompiledProduct, batch: Batch, on: date, out_scale: int, deta
 
 
 def _empty(out_scale: int, detail: bool) -> pl.DataFrame:
-    schema = {ROW: pl.Int64, ID: pl.String, "decision": pl.String, "reasons": pl.List(pl.String)}
+    schema: dict[str, DataType | DataTypeClass] = {ROW: pl.Int64, ID: pl.String, "decision": pl.String, "reasons": pl.List(pl.String)}
     if detail:
         schema["reason_actions"] = pl.List(pl.String)
     schema.update({"limit": pl.Decimal(38, out_scale), "binding_cap": pl.String, "rate_bp": pl.Int64})

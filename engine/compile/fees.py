@@ -86,8 +86,8 @@ def charge(fees: tuple[CompiledFee, ...], v: Record, schedule: Schedule) -> Char
                 deducted += amount
             else:
                 upfront += amount
-            charges.append(FeeCharge(id=fee.id, label=fee.label, kind="one_off", collected=fee.collected,  # type: ignore[arg-type]
-                                     total=amount, first=amount, condition=condition))  # type: ignore[arg-type]
+            charges.append(FeeCharge(id=fee.id, label=fee.label, kind="one_off", collected=fee.collected,
+                                     total=amount, first=amount, condition=condition))
             continue
         if fee.basis == "balance" and fee.rate is not None:
             rate = _rate(fee, v)  # evaluated once, applied to each period's opening balance
@@ -97,7 +97,7 @@ def charge(fees: tuple[CompiledFee, ...], v: Record, schedule: Schedule) -> Char
             amounts = [_one(fee, v, schedule.principal)] * len(schedule.periods)
         per_period = [a + b for a, b in zip(per_period, amounts)]
         charges.append(FeeCharge(id=fee.id, label=fee.label, kind="periodic", collected="with_installment",
-                                 total=sum(amounts, ZERO), first=amounts[0], condition=condition))  # type: ignore[arg-type]
+                                 total=sum(amounts, ZERO), first=amounts[0], condition=condition))
     return Charges(upfront, deducted, per_period, charges)
 
 

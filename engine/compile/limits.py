@@ -278,7 +278,7 @@ class CollateralModel:
         words = {"applied": "适用", "not_applicable": "不适用", "not_applied_unknown": "数据缺失,不上浮",
                  "applied_unknown": "数据缺失,从严下调"}
         for uplift, amount, outcome in treated:
-            uplifts.append(UpliftResult(id=uplift.id, label=uplift.label, uplift=amount, outcome=outcome,  # type: ignore[arg-type]
+            uplifts.append(UpliftResult(id=uplift.id, label=uplift.label, uplift=amount, outcome=outcome,
                                         inputs=_inputs(uplift.when.fields, v)))
             points = "缺失" if amount is None else f"{'+' if amount >= 0 else ''}{(amount * 100).normalize():f}个百分点"
             lines.append(f"{uplift.label}: {words[outcome]}({points})")
@@ -299,7 +299,7 @@ class CollateralModel:
         lines.append(f"{self.label} = {yuan(value)}" + ("(不低于零)" if value == 0 and gross is not None else ""))
         return CollateralDetail(valuation=valuation, ltv=ltv, ltv_inputs=_inputs(self.ltv_inputs, v), uplifts=uplifts,
                                 max_ltv=ceiling, effective_ltv=effective, gross=gross, deductions=deductions,
-                                consent=consent, explanation=lines)  # type: ignore[arg-type]
+                                consent=consent, explanation=lines)
 
 
 # ---------------------------------------------------------------- affordability
@@ -336,7 +336,7 @@ class AffordabilityModel:
         if inputs is None:
             return CapOutcome(None, [], True)
         cash_flow, ratio, existing, term, method, stress = inputs
-        rate = bp_to_rate(rate_bp + stress)  # type: ignore[operator]
+        rate = bp_to_rate(rate_bp + stress)
         if method not in METHODS or term != int(term) or not 1 <= term <= MAX_TERM_MONTHS or not 0 <= rate < 1:
             return CapOutcome(None, [(self.invalid, False)], False)
         try:
@@ -451,7 +451,7 @@ class PreApprovedModel:
                  "applied_unknown": "数据缺失,从严调减"}
         factors = []
         for factor, scale, outcome in treated:
-            factors.append(FactorResult(id=factor.id, label=factor.label, factor=scale, outcome=outcome,  # type: ignore[arg-type]
+            factors.append(FactorResult(id=factor.id, label=factor.label, factor=scale, outcome=outcome,
                                         inputs=_inputs(factor.when.fields, v)))
             lines.append(f"{factor.label}: {words[outcome]}(×{number(scale)})")
         if self.factors:
@@ -459,7 +459,7 @@ class PreApprovedModel:
         if self.outstanding is not None:
             lines.append(f"扣减已用信余额 {yuan(outstanding)}")
         lines.append(f"{self.label} = {yuan(value)}")
-        return PreApprovedDetail(line=line, granted_on=granted, valid_until=until, status=status, factors=factors,  # type: ignore[arg-type]
+        return PreApprovedDetail(line=line, granted_on=granted, valid_until=until, status=status, factors=factors,
                                  adjusted_line=adjusted, outstanding=outstanding, explanation=lines)
 
 
@@ -610,7 +610,7 @@ def _affordability(c: Any, path: tuple, doc: AffordabilityCapDoc, step: Decimal)
                       c, path + ("term_months",), _fields(term, method))
     unbounded = _reason(f"{doc.id.upper()}_ZERO_RATE", "refer", "零利率的按月付息贷款月供为零,现金流不能约束额度,需人工测算",
                         c, path, ())
-    model = AffordabilityModel(doc.label, cash_flow, ratio, existing, term, method, stress,  # type: ignore[arg-type]
+    model = AffordabilityModel(doc.label, cash_flow, ratio, existing, term, method, stress,
                                doc.step or step, invalid, unbounded)
     return CompiledCap(doc.id, doc.label, None, doc.on_missing, doc.kind, model)
 

@@ -25,6 +25,7 @@ from engine.compile.tables import CellProblem, cell_condition
 from engine.core.errors import DocPath, ExpressionError, Problem, ProblemCollector, did_you_mean
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
 from engine.documents.models import DataDictionary, RuleDoc
+from engine.documents.provenance import ResolvedDocument
 from engine.documents.source import SourceDocument
 from engine.evaluate.fused import fuse_rules, fuse_values
 from engine.expressions import CompiledExpression, ExpressionProblem, Scope, compile_expression, parse_expression
@@ -80,7 +81,7 @@ class _Expressions:
         self.problems = problems
         self.context = context
 
-    def expr(self, source: SourceDocument, path: DocPath, text: Any, scope: Scope, expect: str | None) -> CompiledExpression | None:
+    def expr(self, source: SourceDocument | ResolvedDocument, path: DocPath, text: Any, scope: Scope, expect: str | None) -> CompiledExpression | None:
         try:
             node = parse_expression(text, scope, expect)
         except ExpressionProblem as exc:
@@ -89,7 +90,7 @@ class _Expressions:
             return None
         return compile_expression(expression_text(text), node)
 
-    def message(self, source: SourceDocument, path: DocPath, template: str, scope: Scope) -> Message:
+    def message(self, source: SourceDocument | ResolvedDocument, path: DocPath, template: str, scope: Scope) -> Message:
         placeholders = []
         for match in _PLACEHOLDER.finditer(template):
             try:
@@ -102,7 +103,7 @@ class _Expressions:
 
     def rule(
         self,
-        source: SourceDocument,
+        source: SourceDocument | ResolvedDocument,
         path: DocPath,
         rule: RuleDoc,
         scope: Scope,
@@ -287,7 +288,7 @@ class _ProductCompiler:
                 rows.append(CompiledRow(r, condition, outputs))
         output_types = {}
         for c, name in enumerate(table.outputs):
-            values = [row[width + c] for row in table.rows if row[width + c] is not None]
+            values: list[Any] = [row[width + c] for row in table.rows if row[width + c] is not None]
             if table.no_match.output is not None:
                 values.append(table.no_match.output[name])
             unified = unify([type_of_value(v) for v in values if not isinstance(v, list)])

@@ -415,7 +415,7 @@ def _build_decision(e: Evaluation) -> Decision:
                            content_hash=e.product.content_hash),
         evaluated_on=e.on,
         applicant_id=applicant_id,
-        decision=e.decision,  # type: ignore[arg-type]
+        decision=e.decision,
         findings=[_finding(rule, result, v) for rule, result in e.findings],
         limit=limit,
         rate=rate,
