@@ -13,7 +13,6 @@ tests) and '$fallback' (true for rows the columnar path must leave to the row pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Iterator
 
 import polars as pl
@@ -60,10 +59,6 @@ class Batch:
     rows_read: int
     rejects: list[Reject] = field(default_factory=list)
     keep: list[str] = field(default_factory=list)  # pass-through columns, copied to the output
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({r.row for r in self.rejects})
 
     @property
     def sources(self) -> dict[str, str]:
@@ -120,7 +115,3 @@ def records(batch: Batch) -> Iterator[dict[str, Any]]:
         if ids[i] is not None:
             record["$id"] = ids[i]
         yield record
-
-
-def decimal_to_scaled(value: Decimal, scale: int) -> int:
-    return int(value.scaleb(scale))

@@ -450,15 +450,4 @@ def _info(kind: str, scale: int = 0, bound: int = 0, is_wide: bool = False):
     return FieldInfo(kind, scale, bound, is_wide)
 
 
-def effective_action(check: Check, status: int) -> str:
-    action = check.fail_action if status == 1 else check.unknown_action
-    return action or "refer"
-
-
-def scaled_to_decimal(value: int | None, scale: int) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(value).scaleb(-scale) if scale else Decimal(value)
-
-
-__all__ = ["Check", "ColumnarPlan", "Unsupported", "columnar_support", "effective_action", "DECISIONS"]
+__all__ = ["Check", "ColumnarPlan", "Unsupported", "columnar_support", "DECISIONS"]

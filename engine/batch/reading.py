@@ -2,7 +2,7 @@
 
 Every value is checked against the data dictionary with the row path's own vocabulary: well-formed
 cells are converted column by column (fast), and every other cell goes through
-engine.applicant.check_value, the function that validates a single applicant, so a bad value is
+engine.documents.applicant.check_value, the function that validates a single applicant, so a bad value is
 reported with the same message whichever way it arrives. A row with any bad value is rejected with
 its row number, field and message; the others go on.
 
@@ -477,7 +477,7 @@ def _show(value: Any) -> str:
 
 
 def _read_jsonl(path: Path, dictionary: DataDictionary, keep: list[str], id_column: str) -> Batch:
-    """Nested documents, validated by engine.applicant.flatten itself: the row path's own checks."""
+    """Nested documents, validated by engine.documents.applicant.flatten itself: the row path's own checks."""
     records: list[dict[str, Any]] = []
     rejects: list[Reject] = []
     rows: list[int] = []

@@ -170,7 +170,7 @@ def _explained(plan: ColumnarPlan, product: CompiledProduct, frame: pl.DataFrame
 
 def _rows(product: CompiledProduct, batch: Batch, on: date, out_scale: int, detail: bool, counts: Counter,
           progress: Progress | None) -> pl.DataFrame:
-    """The row path: engine.evaluate.evaluate on each applicant, exactly as `pf evaluate` does."""
+    """The row path: engine.evaluate.interpreter.evaluate on each applicant, exactly as `pf evaluate` does."""
     rows = batch.frame.get_column(ROW).to_list()
     ids = batch.frame.get_column(ID).to_list()
     decisions, reasons, actions, limits, bindings, rates = [], [], [], [], [], []

@@ -53,11 +53,6 @@ def compile_product(
     return compiled
 
 
-def check_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary, shared: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
-    """Compile a ruleset on its own (its default params, any data source) to find its problems."""
-    return compile_ruleset(ruleset, dictionary, shared)[1]
-
-
 def compile_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary,
                     shared: dict[str, dict[str, Any]] | None = None) -> tuple[list[CompiledRule | None], list[Problem]]:
     """A ruleset's rules compiled with its default params (None where a rule has problems)."""
