@@ -13,17 +13,17 @@ import os
 import platform
 import random
 import statistics
+import sys
 import time
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.documents.applicant import flatten  # noqa: E402
 from engine.catalog import Catalog  # noqa: E402
+from engine.documents.applicant import flatten  # noqa: E402
 from engine.evaluate.interpreter import evaluate  # noqa: E402
 
 ON = date(2026, 11, 25)

@@ -18,11 +18,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from engine.compile.product import compile_product, compile_ruleset
 from engine.compile.ir import CompiledProduct
+from engine.compile.product import compile_product, compile_ruleset
+from engine.core.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
+from engine.core.paths import builtin_root
 from engine.documents import cache as pack_cache
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
-from engine.core.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
 from engine.documents.models import DataDictionary, ProductDoc, RulesetDoc
 from engine.documents.packs import PackManifest, ParamGroupDoc, ProductHeader, SharedParam
 from engine.documents.provenance import ResolvedDocument, plain
@@ -35,7 +36,7 @@ PACKS_ENV = "PF_PACKS"
 
 
 def default_root() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return builtin_root()
 
 
 def packs_from_environment() -> list[Path]:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from engine.catalog import Catalog
-from engine.expressions import Scope, compile_expression, parse_expression
 from engine.documents.models import DataDictionary
+from engine.expressions import Scope, compile_expression, parse_expression
 
 ROOT = Path(__file__).resolve().parent.parent
 # This run's pack cache lives in a folder of its own, never the user's (PF_NO_CACHE=1 still turns it off).

@@ -9,7 +9,6 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from engine.documents.applicant import check_value, flatten
 from engine.batch.generate import documents, generate, write_generated
 from engine.batch.impact import compare
 from engine.batch.nearmiss import group_near_misses, near_misses
@@ -18,6 +17,7 @@ from engine.batch.run import evaluate_batch
 from engine.batch.summary import render_html, render_text, summarize
 from engine.batch.writing import atomic_path, write_frame
 from engine.catalog import Catalog
+from engine.documents.applicant import check_value, flatten
 from engine.evaluate.interpreter import evaluate
 from tests.conftest import EVALUATION_DATE, ROOT
 from tests.fixtures import MINI_PRODUCT, write_product

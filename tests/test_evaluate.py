@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from engine.results.build import to_decision
 from engine.catalog import Catalog
 from engine.evaluate.interpreter import evaluate
+from engine.results.build import to_decision
 from tests.conftest import EVALUATION_DATE
 from tests.fixtures import good_applicant, write_product
 

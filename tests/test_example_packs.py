@@ -33,10 +33,10 @@ from pathlib import Path
 import pytest
 
 import cli
-from engine.results.build import to_decision
-from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
+from engine.documents.applicant import load_applicant
 from engine.evaluate.interpreter import evaluate
+from engine.results.build import to_decision
 from tests.conftest import EVALUATION_DATE, ROOT
 
 PACKS = ROOT / "examples" / "packs"

@@ -16,9 +16,9 @@ from decimal import Decimal
 
 import pytest
 
-from engine.results.build import to_decision
 from engine.documents.applicant import load_applicant
 from engine.evaluate.interpreter import evaluate
+from engine.results.build import to_decision
 from tests.conftest import EVALUATION_DATE, ROOT
 
 EXAMPLES = ROOT / "examples" / "applicants"

@@ -6,17 +6,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from engine.results.build import to_decision
-from engine.finance.affordability import Unbounded, allowance, installment, installment_cents, max_principal
-from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
 from engine.core.errors import DocumentError, ExpressionError
-from engine.evaluate.interpreter import evaluate
 from engine.core.money import bp_to_rate
+from engine.documents.applicant import load_applicant
+from engine.evaluate.interpreter import evaluate
+from engine.finance.affordability import Unbounded, allowance, installment, installment_cents, max_principal
 from engine.finance.schedules import RepaymentMethod, build_schedule
+from engine.results.build import to_decision
 from tests.conftest import EVALUATION_DATE, ROOT
 
 D = Decimal

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
 from engine.core.errors import DocumentError, ExpressionError, UnknownProductError
+from engine.documents.applicant import load_applicant
 from engine.documents.source import parse_text
 from tests.conftest import EVALUATION_DATE
 from tests.fixtures import MINI_PRODUCT, write_product

@@ -9,15 +9,14 @@ from decimal import Decimal
 
 import numpy_financial as npf
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from engine.documents.applicant import load_applicant
 from engine.catalog import Catalog
 from engine.core.errors import ExpressionError
 from engine.core.money import bp_to_rate
-from engine.results.offers import Request, build_offers, make_offer
+from engine.documents.applicant import load_applicant
 from engine.finance.schedules import annual_percentage_rate, build_schedule
+from engine.results.offers import Request, build_offers, make_offer
 from tests.conftest import EVALUATION_DATE, ROOT
 from tests.test_cli import pf
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.results.build import to_decision
 from engine.catalog import Catalog
 from engine.documents import cache
 from engine.evaluate.interpreter import evaluate
+from engine.results.build import to_decision
 from tests.conftest import EVALUATION_DATE, ROOT
 from tests.fixtures import MINI_PRODUCT, good_applicant, write_product
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import Catalog
 from engine.authoring.testing import coverage, discover, load_test_file, render_coverage, render_results, run_file
+from engine.catalog import Catalog
 from tests.conftest import EXAMPLE_PACKS, ROOT
 
 PACK_ROOTS = [ROOT, *EXAMPLE_PACKS]

@@ -12,8 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import numpy_financial as npf
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from engine.core.money import bp_to_rate, parse_percent, round_cents
 from engine.finance.schedules import (

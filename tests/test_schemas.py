@@ -1,10 +1,10 @@
 """The JSON Schemas in schemas/ are up to date with the models, and every document validates."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
-import json
 
 import jsonschema
 import pytest
@@ -111,8 +111,8 @@ def test_schema_catches_a_typo_and_a_wrong_value(schemas):
 
 
 def test_format_reference_is_generated_and_up_to_date():
-    from engine.documents.models import ProductDoc
     from engine.authoring.reference import render_reference
+    from engine.documents.models import ProductDoc
 
     text = render_reference()
     assert (ROOT / "docs" / "reference.md").read_text(encoding="utf-8") == text, "run `pf schema export`"

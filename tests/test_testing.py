@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.results.build import to_decision
-from engine.catalog import Catalog
 from engine.authoring.testing import coverage, render_coverage, render_results, run_file
+from engine.catalog import Catalog
+from engine.results.build import to_decision
 from tests.fixtures import write_product
 
 APPLICANT = """\
@@ -107,9 +107,9 @@ def test_cases_written_inside_the_product_file(pack):
     assert [(r.status, r.product) for r in results] == [("pass", "mini"), ("fail", "mini")]
     assert results[1].line == MINI_PRODUCT.count("\n") + 7 and results[1].differences == [("decision", "approve", "refer")]
     # the cases decide nothing: the content hash is the same as without them, and variants do not inherit them
-    from tests.fixtures import good_applicant
     from engine.evaluate.interpreter import evaluate
     from tests.conftest import EVALUATION_DATE
+    from tests.fixtures import good_applicant
 
     with_tests = to_decision(evaluate(catalog.compiled("mini", EVALUATION_DATE), good_applicant(), EVALUATION_DATE))
     write_product(pack, MINI_PRODUCT)

@@ -17,13 +17,13 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-from engine.compile.ir import CompiledProduct, Check, CompiledTable
+from engine.compile.ir import Check, CompiledProduct, CompiledTable
 from engine.core.errors import Problem
+from engine.documents.models import DataDictionary, FieldDef
 from engine.expressions import nodes as n
 from engine.expressions.parser import expression_text
-from engine.documents.models import DataDictionary, FieldDef
 
 MAX_TERMS = 256
 MAX_COMBINATIONS = 20_000
@@ -99,7 +99,7 @@ def _satisfiable(conjunction: Conjunction, dictionary: DataDictionary) -> bool:
 def _field_satisfiable(atoms: list[Atom], definition: FieldDef | None) -> bool:
     kind = definition.type if definition else None
     if kind in ("enum", "boolean") or all(a.op in ("==", "!=", "in", "notin") for a in atoms) and not _numeric(atoms):
-        domain: set[Any] | None = set(definition.values or ()) if kind == "enum" else {True, False} if kind == "boolean" else None
+        domain: set[Any] | None = set(definition.values or ()) if definition is not None and kind == "enum" else {True, False} if kind == "boolean" else None
         excluded: set[Any] = set()
         for atom in atoms:
             if atom.op in ("==", "in"):
@@ -179,13 +179,13 @@ def analyse_rules(rules: Iterable[Check], source_of: Any, dictionary: DataDictio
             problems.append(warning(source.problem(path + ("when",), f"the condition of rule {rule.id} can never hold: "
                                                    "the rule never applies", "check the comparison bounds"), "PF203"))
             continue
-        if can_hold(rule.check.node, dictionary, guard, negate=True) is False:
+        if can_hold(rule.rule_check.node, dictionary, guard, negate=True) is False:
             problems.append(warning(source.problem(path + ("rule",), f"rule {rule.id} can never fail "
-                                                   f"({expression_text(rule.check.text)})", "a rule that always passes checks nothing"), "PF201"))
-        constant_false = isinstance(rule.check.node, n.Const) and rule.check.node.value is False
-        if not (constant_false and guard is not None) and can_hold(rule.check.node, dictionary, guard) is False:
+                                                   f"({expression_text(rule.rule_check.text)})", "a rule that always passes checks nothing"), "PF201"))
+        constant_false = isinstance(rule.rule_check.node, n.Const) and rule.rule_check.node.value is False
+        if not (constant_false and guard is not None) and can_hold(rule.rule_check.node, dictionary, guard) is False:
             problems.append(warning(source.problem(path + ("rule",), f"rule {rule.id} can never pass "
-                                                   f"({expression_text(rule.check.text)})", "every applicant it applies to is "
+                                                   f"({expression_text(rule.rule_check.text)})", "every applicant it applies to is "
                                                    f"{'declined' if rule.action == 'decline' else 'referred'}"), "PF202"))
         if not re.search(r"[\w\u4e00-\u9fff]", rule.message.template):
             problems.append(warning(source.problem(path + ("message",), f"rule {rule.id} has no reason message",
@@ -256,7 +256,7 @@ def hard_constraints(product: CompiledProduct) -> list[Atom]:
     for rule in rules:
         if rule.guard is not None or rule.action != "decline":
             continue
-        atoms.extend(_single_conjunction(rule.check.node))
+        atoms.extend(_single_conjunction(rule.rule_check.node))
     return atoms + _constraints_across_branches(product)
 
 
@@ -285,13 +285,15 @@ def _constraints_across_branches(product: CompiledProduct) -> list[Atom]:
         if len(fields) != 1 or not condition:
             continue
         field = fields.pop()
+        if field is None:  # an opaque sub-expression names no field
+            continue
         kind = combination.condition.node
         values = _enum_values(kind, field)
         if values is None:
             continue
         chosen = _allowed_values(condition, field, values)
         rules = [r for r in combination.rules if r.guard is None and r.action == "decline"]
-        branches.setdefault(field, []).append((chosen or set(), [a for r in rules for a in _single_conjunction(r.check.node)]))
+        branches.setdefault(field, []).append((chosen or set(), [a for r in rules for a in _single_conjunction(r.rule_check.node)]))
     atoms: list[Atom] = []
     for field, items in branches.items():
         domain = _enum_values_of(product, field)
@@ -317,7 +319,7 @@ def _enum_values(node: n.Node, field: str) -> set[Any] | None:
 
 def _enum_values_of(product: CompiledProduct, field: str) -> set[Any] | None:
     nodes = [c.condition.node for c in product.combinations if c.condition is not None]
-    nodes += [r.check.node for c in product.combinations for r in c.rules] + [r.check.node for r in product.eligibility]
+    nodes += [r.rule_check.node for c in product.combinations for r in c.rules] + [r.rule_check.node for r in product.eligibility]
     for node in nodes:
         values = _enum_values(node, field)
         if values is not None:
@@ -332,7 +334,7 @@ def _walk(node: n.Node) -> Iterable[n.Node]:
 
 
 def analyse_table(table: CompiledTable, inputs: list[n.Node], source: Any, path: tuple[Any, ...],
-                  dictionary: DataDictionary, today: date, constraints: list[Atom] = ()) -> list[Problem]:
+                  dictionary: DataDictionary, today: date, constraints: Sequence[Atom] = ()) -> list[Problem]:
     """Gaps, overlaps (unique) and unreachable rows (first), over representative input values.
     constraints: what holds whenever the table is evaluated (hard rules, for tables read after them)."""
     if not all(isinstance(i, n.FieldRef) and "." in i.path and not i.path.startswith("tables.") for i in inputs):

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine.expressions.functions import FUNCTIONS
 from engine.documents.models import DataDictionary, Expression, ParamScalar, ParamValue, ProductDoc, RulesetDoc
 from engine.documents.packs import PackManifest, ParamGroupDoc
+from engine.expressions.functions import FUNCTIONS
 
 _SCALARS = {str: "text", int: "whole number", Decimal: "number", bool: "true/false", date: "date (YYYY-MM-DD)", type(None): "null"}
 

@@ -72,14 +72,14 @@ def product_file_schema() -> dict[str, Any]:
 
 def applicant_schema(dictionary: DataDictionary) -> dict[str, Any]:
     """An applicant file: one object per data source, fields typed by the data dictionary."""
-    kinds = {"integer": {"type": "integer"}, "number": {"type": "number"}, "money": {"type": "number", "multipleOf": 0.01},
+    kinds: dict[str, dict[str, Any]] = {"integer": {"type": "integer"}, "number": {"type": "number"}, "money": {"type": "number", "multipleOf": 0.01},
              "string": {"type": "string"}, "boolean": {"type": "boolean"}, "date": {"type": "string", "format": "date"},
              "string_list": {"type": "array", "items": {"type": "string"}}}
     sources: dict[str, Any] = {}
     for name, source in dictionary.sources.items():
         fields: dict[str, Any] = {}
         for field_name, definition in source.fields.items():
-            schema = {"enum": list(definition.values or ())} if definition.type == "enum" else dict(kinds[definition.type])
+            schema: dict[str, Any] = {"enum": list(definition.values or ())} if definition.type == "enum" else dict(kinds[definition.type])
             if definition.min is not None:
                 schema["minimum"] = float(definition.min)
             if definition.max is not None:

@@ -15,20 +15,17 @@ A test file is products/<code>.tests.yaml (or any products/*.tests.yaml naming `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
-
-from engine.results.build import to_decision
-from engine.documents.applicant import applicant_record, check_value
 from engine.core.errors import DocumentError, Problem, ProductFactoryError, UsageError, did_you_mean
-from engine.evaluate.interpreter import Evaluation, evaluate
+from engine.documents.applicant import applicant_record, check_value
 from engine.documents.models import CaseDoc, Expectation, PaymentExpectation, TestFileDoc
 from engine.documents.source import SourceDocument, load_document
 from engine.documents.validation import validate_document
+from engine.evaluate.interpreter import Evaluation, evaluate
+from engine.results.build import to_decision
 
 DECISIONS = ("approve", "refer", "decline")
 
@@ -161,11 +158,11 @@ def _applicant(case: CaseDoc, tests: TestFileDoc, base: Path, source: SourceDocu
     if problems:
         raise DocumentError(problems)
     # A source counts as present (has(source)) exactly when one of its fields is, as in an applicant file.
-    for source in {key.partition(".")[0] for key in (case.with_ or {})}:
-        if any(key.startswith(source + ".") for key in record):
-            record[source] = True
+    for name in {key.partition(".")[0] for key in (case.with_ or {})}:
+        if any(key.startswith(name + ".") for key in record):
+            record[name] = True
         else:
-            record.pop(source, None)
+            record.pop(name, None)
     return record
 
 

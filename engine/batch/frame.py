@@ -13,7 +13,6 @@ tests) and '$fallback' (true for rows the columnar path must leave to the row pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Iterator
 
 import polars as pl
@@ -62,10 +61,6 @@ class Batch:
     keep: list[str] = field(default_factory=list)  # pass-through columns, copied to the output
 
     @property
-    def rejected_rows(self) -> int:
-        return len({r.row for r in self.rejects})
-
-    @property
     def sources(self) -> dict[str, str]:
         return {c.removeprefix("$has."): c for c in self.frame.columns if c.startswith("$has.")}
 
@@ -110,8 +105,8 @@ def records(batch: Batch) -> Iterator[dict[str, Any]]:
     ids = frame.get_column(ID).to_list()
     for i in range(frame.height):
         record: dict[str, Any] = {}
-        for path, values in columns:
-            value = values[i]
+        for path, column_values in columns:
+            value = column_values[i]
             if value is not None:
                 record[path] = value
         for source, flags in sources:
@@ -120,7 +115,3 @@ def records(batch: Batch) -> Iterator[dict[str, Any]]:
         if ids[i] is not None:
             record["$id"] = ids[i]
         yield record
-
-
-def decimal_to_scaled(value: Decimal, scale: int) -> int:
-    return int(value.scaleb(scale))

@@ -97,7 +97,9 @@ class _Generator:
             if source not in sources:
                 continue
             before = set(self.columns)
-            (generators.get(source) or (lambda s=source: None))()
+            generator = generators.get(source)
+            if generator is not None:
+                generator()
             self.generic(source)  # any field not produced above (e.g. a pack's dictionary extension)
             present = self.source_present(source)
             new = [c for c in self.columns if c not in before]
@@ -134,7 +136,7 @@ class _Generator:
                                              [66, 28, 4, 2]), pl.String)
         married = self.pick(["single", "married", "divorced", "widowed"], [12, 78, 8, 2])
         self.put("applicant.marital_status", married, pl.String)
-        consent = np.where(married == "married", self.chance(0.9), None)
+        consent = np.where(married == "married", self.chance(0.9), None)  # type: ignore[call-overload]  # stubs lack a None fill
         self.put("applicant.spouse_consent", consent, pl.Boolean)
         self.put("applicant.residence_years", np.minimum(age - 18, self.rng.integers(1, 40, n)).clip(0), pl.Int64)
         self.put("applicant.same_product_other_enterprise", self.chance(0.02), pl.Boolean)

@@ -17,10 +17,9 @@ import polars as pl
 
 from engine.batch.frame import ID, ROW, Batch, records
 from engine.batch.run import BatchResult
-from engine.compile.ir import CompiledProduct, Check
-from engine.expressions import compile_expression
-from engine.expressions import nodes as n
+from engine.compile.ir import Check, CompiledProduct
 from engine.core.values import format_value
+from engine.expressions import compile_expression, nodes as n
 
 
 @dataclass
@@ -92,7 +91,7 @@ class _Measure:
 
     @classmethod
     def of(cls, rule: Check) -> "_Measure | None":
-        node = rule.check.node
+        node = rule.rule_check.node
         comparisons = node.operands if isinstance(node, n.Logic) and node.op == "and" else (node,)
         parts = []
         for c in comparisons:

@@ -126,7 +126,7 @@ class ColumnarPlan:
                 applies = f"$group{len(self.stages)}.{i}"
                 self.stages.append([self.compiler.boolean(group.applies.node).alias(applies)])
             for rule in group.rules:
-                status = self._status(self.compiler.boolean(rule.condition.node))  # type: ignore[union-attr]
+                status = self._status(self.compiler.boolean(rule.decides.node))
                 if applies is not None:
                     status = pl.when(pl.col(applies)).then(status).otherwise(0)
                 self._add_check(rule, status, stage)
@@ -150,7 +150,7 @@ class ColumnarPlan:
         stage: list[pl.Expr] = []
         for check in (table.ambiguous, table.no_match):
             if check is not None:
-                self._add_check(check, self._status(self.compiler.boolean(check.condition.node)), stage)  # type: ignore[union-attr]
+                self._add_check(check, self._status(self.compiler.boolean(check.decides.node)), stage)
         if stage:
             self.stages.append(stage)
 
@@ -328,7 +328,7 @@ class ColumnarPlan:
             lists.append(_joined([pl.when(pl.col(s) == 1).then(pl.lit(f"{c.action};")).when(pl.col(s) == 2)
                                   .then(pl.lit(f"{c.on_missing};")).otherwise(pl.lit(""))
                                   for s, c in zip(self.statuses, self.checks)]).alias("reason_actions"))
-        decoded_lists = decoded.select(word_names + lists)
+        decoded_lists = decoded.select([*word_names, *lists])
         result = result.join(decoded_lists, on=word_names, how="left", maintain_order="left")
         counts: dict[tuple[str, str, str, str], int] = {}
         groups = self.reason_groups()

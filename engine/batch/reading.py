@@ -2,7 +2,7 @@
 
 Every value is checked against the data dictionary with the row path's own vocabulary: well-formed
 cells are converted column by column (fast), and every other cell goes through
-engine.applicant.check_value, the function that validates a single applicant, so a bad value is
+engine.documents.applicant.check_value, the function that validates a single applicant, so a bad value is
 reported with the same message whichever way it arrives. A row with any bad value is rejected with
 its row number, field and message; the others go on.
 
@@ -13,22 +13,22 @@ converted by the dictionary type; an empty cell is missing; a list cell is items
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import json
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 import polars as pl
+from polars.datatypes import DataType, DataTypeClass
 
-from engine.documents.applicant import check_value, flatten
 from engine.batch.columnar import INPUT_BOUND, FieldInfo, to_scaled
 from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, add_presence, field_kind
 from engine.core.errors import UsageError, did_you_mean
+from engine.documents.applicant import check_value, flatten
 from engine.documents.models import DataDictionary, FieldDef
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
@@ -77,7 +77,7 @@ def _unnest_structs(frame: pl.DataFrame) -> pl.DataFrame:
     structs = [c for c, t in frame.schema.items() if isinstance(t, pl.Struct)]
     if not structs:
         return frame
-    columns = []
+    columns: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.Struct):
             columns.extend(pl.col(name).struct.field(f.name).alias(f"{name}.{f.name}") for f in dtype.fields)
@@ -168,8 +168,9 @@ class _Converter:
         return FieldInfo("number", scale, INPUT_BOUND * 10**scale, wide)
 
     def empty(self) -> pl.Series:
-        dtype = {"number": pl.Int64, "boolean": pl.Boolean, "string": pl.String, "date": pl.Date,
-                 "list": pl.List(pl.String)}[self.kind]
+        dtypes: dict[str, DataType | DataTypeClass] = {"number": pl.Int64, "boolean": pl.Boolean, "string": pl.String,
+                                                        "date": pl.Date, "list": pl.List(pl.String)}
+        dtype = dtypes[self.kind]
         return pl.Series(self.path, [None] * len(self.column), dtype=dtype)
 
     # ------------------------------------------------------------ generic slow path
@@ -476,7 +477,7 @@ def _show(value: Any) -> str:
 
 
 def _read_jsonl(path: Path, dictionary: DataDictionary, keep: list[str], id_column: str) -> Batch:
-    """Nested documents, validated by engine.applicant.flatten itself: the row path's own checks."""
+    """Nested documents, validated by engine.documents.applicant.flatten itself: the row path's own checks."""
     records: list[dict[str, Any]] = []
     rejects: list[Reject] = []
     rows: list[int] = []
@@ -549,7 +550,9 @@ def records_batch(records: list[dict[str, Any]], rows: list[int], dictionary: Da
             columns[path] = series if is_wide else series.cast(pl.Int64)
             fields[path] = FieldInfo("number", scale, INPUT_BOUND * 10**scale, is_wide)
         else:
-            dtype = {"boolean": pl.Boolean, "string": pl.String, "date": pl.Date, "list": pl.List(pl.String)}[kind]
+            dtypes: dict[str, DataType | DataTypeClass] = {"boolean": pl.Boolean, "string": pl.String, "date": pl.Date,
+                                                            "list": pl.List(pl.String)}
+            dtype = dtypes[kind]
             if kind == "list":
                 values = [None if v is None else list(v) for v in values]
             columns[path] = pl.Series(path, values, dtype=dtype)

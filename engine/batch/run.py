@@ -7,15 +7,15 @@ summary, the reason ranking and the impact analysis are computed from.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
-
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Callable, Literal
 
 import polars as pl
+from polars.datatypes import DataType, DataTypeClass
 
 from engine.batch.columnar import Unsupported, to_scaled  # noqa: F401 - Unsupported is re-exported
 from engine.batch.frame import FALLBACK, ID, ROW, Batch, Reject, records
@@ -87,7 +87,7 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
 
         def run_chunk(chunk: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, Counter]:
             chunk_counts: Counter = Counter()
-            part, redo = _columnar(plan, product, chunk, on, out_scale, detail, chunk_counts)  # type: ignore[arg-type]
+            part, redo = _columnar(plan, product, chunk, on, out_scale, detail, chunk_counts)
             return part, redo, chunk_counts
 
         # Chunks are independent; polars releases the GIL, so the serial stretches of one chunk's plan
@@ -170,7 +170,7 @@ def _explained(plan: ColumnarPlan, product: CompiledProduct, frame: pl.DataFrame
 
 def _rows(product: CompiledProduct, batch: Batch, on: date, out_scale: int, detail: bool, counts: Counter,
           progress: Progress | None) -> pl.DataFrame:
-    """The row path: engine.evaluate.evaluate on each applicant, exactly as `pf evaluate` does."""
+    """The row path: engine.evaluate.interpreter.evaluate on each applicant, exactly as `pf evaluate` does."""
     rows = batch.frame.get_column(ROW).to_list()
     ids = batch.frame.get_column(ID).to_list()
     decisions, reasons, actions, limits, bindings, rates = [], [], [], [], [], []
@@ -211,7 +211,7 @@ def _rows(product: CompiledProduct, batch: Batch, on: date, out_scale: int, deta
 
 
 def _empty(out_scale: int, detail: bool) -> pl.DataFrame:
-    schema = {ROW: pl.Int64, ID: pl.String, "decision": pl.String, "reasons": pl.List(pl.String)}
+    schema: dict[str, DataType | DataTypeClass] = {ROW: pl.Int64, ID: pl.String, "decision": pl.String, "reasons": pl.List(pl.String)}
     if detail:
         schema["reason_actions"] = pl.List(pl.String)
     schema.update({"limit": pl.Decimal(38, out_scale), "binding_cap": pl.String, "rate_bp": pl.Int64})

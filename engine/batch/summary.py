@@ -195,9 +195,9 @@ def render_text(summary: Summary, top: int = 10) -> str:
 def render_html(summary: Summary, title: str | None = None) -> str:
     import jinja2
 
-    from engine.catalog import default_root
+    from engine.core.paths import templates_dir
 
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(default_root() / "templates")),
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                                      autoescape=jinja2.select_autoescape(["html", "j2"]))
     template = environment.get_template("batch_report.html.j2")
     s = summary

@@ -7,8 +7,16 @@ from typing import Optional
 
 import typer
 
-from engine.commands.options import (DateOption, FormatOption, OtherProductArgument, OutputFormat, PackOption, ProductArgument,
-                                     catalog_for, fail)
+from engine.commands.options import (
+    DateOption,
+    FormatOption,
+    OtherProductArgument,
+    OutputFormat,
+    PackOption,
+    ProductArgument,
+    catalog_for,
+    fail,
+)
 from engine.core.dates import parse_day
 
 

@@ -9,8 +9,7 @@ from typing import Optional
 
 import typer
 
-from engine.commands.options import (DateOption, FormatOption, OutputFormat, PackOption, ProductArgument, catalog_for,
-                                     read_applicant)
+from engine.commands.options import DateOption, FormatOption, OutputFormat, PackOption, ProductArgument, catalog_for, read_applicant
 from engine.core.dates import parse_day
 from engine.core.errors import UsageError
 

@@ -90,6 +90,20 @@ class Check:
     line: int | None = None
     column: int | None = None
 
+    @property
+    def rule_check(self) -> CompiledExpression:
+        """A rule's own expression (rules always have one; built-in reasons do not)."""
+        if self.check is None:
+            raise TypeError(f"{self.id} is a {self.kind} check, not a rule")
+        return self.check
+
+    @property
+    def decides(self) -> CompiledExpression:
+        """The effective condition of a rule or state check: True passes, False fails, None is unknown."""
+        if self.condition is None:
+            raise TypeError(f"{self.id} is decided by its step, not by a condition")
+        return self.condition
+
     def bound(self, inputs: tuple[str, ...] | None = None, **values: Any) -> "Check":
         """This check with its message slots filled (and, for some reasons, the inputs that mattered)."""
         return replace(self, message=self.message.bind(values), inputs=self.inputs if inputs is None else inputs)
@@ -309,7 +323,7 @@ class CompiledProduct:
     table_inputs: dict[str, tuple[str, ...]]  # flat output key -> data fields the table reads
     pack: str  # the pack that defines the product
     content_hash: str  # of the resolved product, its rulesets and the shared params in force
-    backends: dict[str, Any] = field(default_factory=dict, compare=False)  # per-backend build cache
+    backends: dict[Any, Any] = field(default_factory=dict, compare=False)  # per-backend build cache
 
     @property
     def code(self) -> str:

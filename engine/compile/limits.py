@@ -17,23 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from engine.finance.affordability import METHODS, Unbounded, allowance, installment, max_principal
-from engine.compile.ir import CompiledCap
-from engine.core.errors import did_you_mean
-from engine.compile.ir import Check as Reason
-from engine.compile.reasons import cap_reason
-from engine.expressions import CompiledExpression, compile_expression
-from engine.expressions import nodes as n
-from engine.expressions.types import NUMBER
-from engine.documents.caps import (
-    AffordabilityCapDoc,
-    CollateralCapDoc,
-    NumberMap,
-    PreApprovedCapDoc,
-    ScorecardCapDoc,
-    TaxBasedCapDoc,
-    text,
-)
+from engine.compile.ir import Check as Reason, CompiledCap
 from engine.compile.limit_details import (
     AffordabilityDetail,
     CollateralDetail,
@@ -45,9 +29,23 @@ from engine.compile.limit_details import (
     TaxBasedDetail,
     UpliftResult,
 )
+from engine.compile.reasons import cap_reason
+from engine.core.errors import did_you_mean
 from engine.core.money import bp_to_percent, bp_to_rate, format_money_grouped
-from engine.finance.schedules import MAX_TERM_MONTHS, RepaymentMethod, add_months
 from engine.core.values import json_value
+from engine.documents.caps import (
+    AffordabilityCapDoc,
+    CollateralCapDoc,
+    NumberMap,
+    PreApprovedCapDoc,
+    ScorecardCapDoc,
+    TaxBasedCapDoc,
+    text,
+)
+from engine.expressions import CompiledExpression, compile_expression, nodes as n
+from engine.expressions.types import NUMBER
+from engine.finance.affordability import METHODS, Unbounded, allowance, installment, max_principal
+from engine.finance.schedules import MAX_TERM_MONTHS, RepaymentMethod, add_months
 
 Record = dict[str, Any]
 FindingTuple = tuple[Any, Any]
@@ -280,7 +278,7 @@ class CollateralModel:
         words = {"applied": "适用", "not_applicable": "不适用", "not_applied_unknown": "数据缺失,不上浮",
                  "applied_unknown": "数据缺失,从严下调"}
         for uplift, amount, outcome in treated:
-            uplifts.append(UpliftResult(id=uplift.id, label=uplift.label, uplift=amount, outcome=outcome,  # type: ignore[arg-type]
+            uplifts.append(UpliftResult(id=uplift.id, label=uplift.label, uplift=amount, outcome=outcome,
                                         inputs=_inputs(uplift.when.fields, v)))
             points = "缺失" if amount is None else f"{'+' if amount >= 0 else ''}{(amount * 100).normalize():f}个百分点"
             lines.append(f"{uplift.label}: {words[outcome]}({points})")
@@ -301,7 +299,7 @@ class CollateralModel:
         lines.append(f"{self.label} = {yuan(value)}" + ("(不低于零)" if value == 0 and gross is not None else ""))
         return CollateralDetail(valuation=valuation, ltv=ltv, ltv_inputs=_inputs(self.ltv_inputs, v), uplifts=uplifts,
                                 max_ltv=ceiling, effective_ltv=effective, gross=gross, deductions=deductions,
-                                consent=consent, explanation=lines)  # type: ignore[arg-type]
+                                consent=consent, explanation=lines)
 
 
 # ---------------------------------------------------------------- affordability
@@ -338,7 +336,7 @@ class AffordabilityModel:
         if inputs is None:
             return CapOutcome(None, [], True)
         cash_flow, ratio, existing, term, method, stress = inputs
-        rate = bp_to_rate(rate_bp + stress)  # type: ignore[operator]
+        rate = bp_to_rate(rate_bp + stress)
         if method not in METHODS or term != int(term) or not 1 <= term <= MAX_TERM_MONTHS or not 0 <= rate < 1:
             return CapOutcome(None, [(self.invalid, False)], False)
         try:
@@ -453,7 +451,7 @@ class PreApprovedModel:
                  "applied_unknown": "数据缺失,从严调减"}
         factors = []
         for factor, scale, outcome in treated:
-            factors.append(FactorResult(id=factor.id, label=factor.label, factor=scale, outcome=outcome,  # type: ignore[arg-type]
+            factors.append(FactorResult(id=factor.id, label=factor.label, factor=scale, outcome=outcome,
                                         inputs=_inputs(factor.when.fields, v)))
             lines.append(f"{factor.label}: {words[outcome]}(×{number(scale)})")
         if self.factors:
@@ -461,7 +459,7 @@ class PreApprovedModel:
         if self.outstanding is not None:
             lines.append(f"扣减已用信余额 {yuan(outstanding)}")
         lines.append(f"{self.label} = {yuan(value)}")
-        return PreApprovedDetail(line=line, granted_on=granted, valid_until=until, status=status, factors=factors,  # type: ignore[arg-type]
+        return PreApprovedDetail(line=line, granted_on=granted, valid_until=until, status=status, factors=factors,
                                  adjusted_line=adjusted, outstanding=outstanding, explanation=lines)
 
 
@@ -612,7 +610,7 @@ def _affordability(c: Any, path: tuple, doc: AffordabilityCapDoc, step: Decimal)
                       c, path + ("term_months",), _fields(term, method))
     unbounded = _reason(f"{doc.id.upper()}_ZERO_RATE", "refer", "零利率的按月付息贷款月供为零,现金流不能约束额度,需人工测算",
                         c, path, ())
-    model = AffordabilityModel(doc.label, cash_flow, ratio, existing, term, method, stress,  # type: ignore[arg-type]
+    model = AffordabilityModel(doc.label, cash_flow, ratio, existing, term, method, stress,
                                doc.step or step, invalid, unbounded)
     return CompiledCap(doc.id, doc.label, None, doc.on_missing, doc.kind, model)
 

@@ -6,9 +6,10 @@ from dataclasses import replace
 from typing import Any
 
 from engine.compile import reasons
+from engine.compile.fees import compile_fees
 from engine.compile.ir import (
-    NO_MATCH,
     AMBIGUOUS,
+    NO_MATCH,
     Check,
     Checkpoint,
     CompiledAdjustment,
@@ -28,19 +29,19 @@ from engine.compile.ir import (
     Step,
     TableStep,
 )
+from engine.compile.limits import compile_cap
+from engine.compile.scorecards import compile_scorecard
 from engine.compile.semantics import applies_unless_false, implies, state_is, table_state
-from engine.documents.loaded import LoadedProduct, LoadedRuleset
+from engine.compile.tables import CellProblem, cell_condition
 from engine.core.errors import DocPath, ExpressionError, Problem, ProblemCollector, did_you_mean
+from engine.documents.loaded import LoadedProduct, LoadedRuleset
+from engine.documents.models import DataDictionary, RuleDoc
+from engine.documents.provenance import ResolvedDocument
+from engine.documents.source import SourceDocument
 from engine.expressions import CompiledExpression, ExpressionProblem, Scope, compile_expression, parse_expression
+from engine.expressions.compiler import fuse_values
 from engine.expressions.parser import expression_text
 from engine.expressions.types import type_of_value, unify
-from engine.compile.fees import compile_fees
-from engine.expressions.compiler import fuse_values
-from engine.compile.limits import compile_cap
-from engine.documents.models import DataDictionary, RuleDoc
-from engine.documents.source import SourceDocument
-from engine.compile.scorecards import compile_scorecard
-from engine.compile.tables import CellProblem, cell_condition
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -61,11 +62,6 @@ def compile_product(
     compiler.problems.raise_if_any(ExpressionError)
     assert compiled is not None
     return compiled
-
-
-def check_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary, shared: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
-    """Compile a ruleset on its own (its default params, any data source) to find its problems."""
-    return compile_ruleset(ruleset, dictionary, shared)[1]
 
 
 def compile_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary,
@@ -91,7 +87,7 @@ class _Expressions:
         self.problems = problems
         self.context = context
 
-    def expr(self, source: SourceDocument, path: DocPath, text: Any, scope: Scope, expect: str | None) -> CompiledExpression | None:
+    def expr(self, source: SourceDocument | ResolvedDocument, path: DocPath, text: Any, scope: Scope, expect: str | None) -> CompiledExpression | None:
         try:
             node = parse_expression(text, scope, expect)
         except ExpressionProblem as exc:
@@ -100,7 +96,7 @@ class _Expressions:
             return None
         return compile_expression(expression_text(text), node)
 
-    def message(self, source: SourceDocument, path: DocPath, template: str, scope: Scope) -> Message:
+    def message(self, source: SourceDocument | ResolvedDocument, path: DocPath, template: str, scope: Scope) -> Message:
         placeholders = []
         for match in _PLACEHOLDER.finditer(template):
             try:
@@ -113,7 +109,7 @@ class _Expressions:
 
     def rule(
         self,
-        source: SourceDocument,
+        source: SourceDocument | ResolvedDocument,
         path: DocPath,
         rule: RuleDoc,
         scope: Scope,
@@ -194,7 +190,7 @@ class _ProductCompiler:
         rules = eligibility + tuple(r for c in combinations for r in c.rules)
         needed = set()
         for rule in rules:
-            needed |= tables_in(rule.check.fields + (rule.guard.fields if rule.guard else ()))
+            needed |= tables_in(rule.rule_check.fields + (rule.guard.fields if rule.guard else ()))
         for combination in combinations:
             needed |= tables_in(combination.condition.fields if combination.condition else ())
         reads = {t.id: tables_in(tuple(f for row in t.rows for f in row.condition.fields)) for t in tables}
@@ -308,7 +304,7 @@ class _ProductCompiler:
                 rows.append(CompiledRow(r, condition, outputs))
         output_types = {}
         for c, name in enumerate(table.outputs):
-            values = [row[width + c] for row in table.rows if row[width + c] is not None]
+            values: list[Any] = [row[width + c] for row in table.rows if row[width + c] is not None]
             if table.no_match.output is not None:
                 values.append(table.no_match.output[name])
             unified = unify([type_of_value(v) for v in values if not isinstance(v, list)])

@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
-from engine.core.errors import did_you_mean
-from engine.expressions import CompiledExpression
-from engine.expressions.types import NUMBER, Type
-from engine.expressions.compiler import fuse_values
-from engine.documents.caps import BinDoc, ScorecardDoc
 from engine.compile.limit_details import ReasonCode, ScorecardResult, ScoreVariableResult
+from engine.core.errors import did_you_mean
 from engine.core.values import json_value
+from engine.documents.caps import BinDoc, ScorecardDoc
+from engine.expressions import CompiledExpression
+from engine.expressions.compiler import fuse_values
+from engine.expressions.types import NUMBER, Type
 
 Record = dict[str, Any]
 Scored = tuple[Any, str]  # (points, bin label)

@@ -26,9 +26,9 @@ def _int(value: int) -> n.Node:
     return n.Const(NUMBER, False, value)
 
 
-def _count(hits: list[n.Node], when_true: int | None, when_false: int, when_unknown: int) -> list[n.Node]:
+def _count(hits: list[tuple[int, n.Node]], when_true: int | None, when_false: int, when_unknown: int) -> list[n.Node]:
     """One term per row: when_true (or the row index when None) if the row matches, etc."""
-    terms = []
+    terms: list[n.Node] = []
     for index, hit in hits:
         value = n.IfElse(NUMBER, hit.nullable, hit, _int(index if when_true is None else when_true), _int(when_false))
         terms.append(n.Call(NUMBER, False, "coalesce", (value, _int(when_unknown))) if hit.nullable else value)

@@ -3,7 +3,7 @@
 A limit cap is one of several kinds (`kind:`), each compiled to a candidate cap that joins the
 same smallest-cap / round-down / minimum logic:
 
-  formula        a single expression (the default kind; engine.models.CapDoc)
+  formula        a single expression (the default kind; engine.documents.models.CapDoc)
   tax_based      annual tax paid (or taxable revenue) x a multiplier looked up by tax grade
   collateral     valuation x loan-to-value (+ policy uplifts, capped) - existing mortgages, with co-owner consent
   affordability  the largest principal whose installment stays within a share of monthly net cash flow

@@ -69,9 +69,6 @@ class SharedParam(Document):
                 current = entry.value
         return current
 
-    def any_value(self) -> Any:
-        return self.value if self.history is None else self.history[-1].value
-
 
 class ParamGroupDoc(Document):
     """params/<group>.yaml: read in expressions as <group>.<name>, e.g. market.lpr_1y_bp."""

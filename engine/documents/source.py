@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -168,7 +168,7 @@ def _build(node: yaml.Node, path: DocPath, doc: SourceDocument, problems: list[P
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, path + (i,), doc, problems) for i, item in enumerate(node.value)]
-    return _scalar(node, path, doc, problems)
+    return _scalar(cast(yaml.ScalarNode, node), path, doc, problems)  # compose yields no other node kind
 
 
 def _node_problem(doc: SourceDocument, node: yaml.Node, path: DocPath, message: str, hint: str | None = None) -> Problem:

@@ -24,8 +24,7 @@ def fuse_groups(groups: tuple[RuleGroup, ...]) -> RuleChecker:
     def emit(rule: Check, indent: str) -> None:
         name = f"_rule{len(namespace)}"
         namespace[name] = rule
-        assert rule.condition is not None
-        lines.append(f"{indent}_r = {generator.expr(rule.condition.node)}")
+        lines.append(f"{indent}_r = {generator.expr(rule.decides.node)}")
         lines.append(f"{indent}if _r is not True: add(({name}, _r))")
 
     for group in groups:

@@ -145,10 +145,10 @@ def _table(run: _Run, step: TableStep) -> None:
     outputs = table.outputs_for(state)
     if outputs is not None:
         v.update(outputs)
-    if table.ambiguous is not None and table.ambiguous.condition.function(v) is False:  # type: ignore[union-attr]
+    if table.ambiguous is not None and table.ambiguous.decides.function(v) is False:
         first, second = table.ambiguous_rows(v)
         run.findings.append((table.ambiguous.bound(first=first, second=second), False))
-    if table.no_match is not None and table.no_match.condition.function(v) is False:  # type: ignore[union-attr]
+    if table.no_match is not None and table.no_match.decides.function(v) is False:
         run.findings.append((table.no_match, False))
     if run.steps is not None:
         for row, hit in table.examined(v):
@@ -170,7 +170,7 @@ def _rules(run: _Run, step: RulesStep) -> None:
             if group.applies.function(v) is not True:
                 continue
         for rule in group.rules:
-            result = rule.condition.function(v)  # type: ignore[union-attr]
+            result = rule.decides.function(v)
             if rule.guard is not None and rule.guard.function(v) is False:
                 steps.append(("rule", rule.id, "not_applicable", rule.inputs, None))
                 continue
@@ -236,7 +236,7 @@ def _evaluate_limit(limit: CompiledLimit, v: Record, findings: list[FindingTuple
                 complete = False
             elif cap.on_missing == "refer":
                 complete = False
-                findings.append((cap.unknown, None))
+                findings.append((cap.unknown, None))  # type: ignore[arg-type]
             continue
         if best is None or value < best:
             best, binding = value, cap.id
@@ -276,9 +276,9 @@ def _evaluate_rate(pricing: CompiledPricing, v: Record, findings: list[FindingTu
             adjustments.append((adj.id, adj.label, _bp(bp)))
         elif applies is not False:
             complete = False
-            findings.append((adj.unknown, None))
+            findings.append((adj.unknown, None))  # type: ignore[arg-type]
     if not complete or base is None or spread is None:
-        findings.append((pricing.unknown, None))
+        findings.append((pricing.unknown, None))  # type: ignore[arg-type]
         return None
     base, spread = _bp(base), _bp(spread)
     final = base + spread
@@ -307,12 +307,13 @@ def _evaluate_terms(product: OfferStep, v: Record, findings: list[FindingTuple],
     if terms.max_months is not None:
         value = terms.max_months.function(v)
         if value is None:
-            findings.append((terms.unknown, None))
+            findings.append((terms.unknown, None))  # type: ignore[arg-type]
         else:
             max_months = int(value)
             months = [m for m in months if m <= value]
             if not months:
-                findings.append((terms.none_eligible.bound(max_months=max_months), False))
+                findings.append((terms.none_eligible.bound(  # type: ignore[union-attr]
+                    max_months=max_months), False))
         if steps is not None:
             steps.append(("terms", "max_months", "unknown" if value is None else "computed", terms.max_months.fields, value))
     methods = []

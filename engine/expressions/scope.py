@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.expressions.types import FIELD_TYPES, Type, type_of_value
 from engine.documents.models import DataDictionary
+from engine.expressions.types import FIELD_TYPES, Type
 
 
 @dataclass
@@ -25,11 +25,5 @@ class Scope:
             return Type("string", values=frozenset(definition.values or ()))
         return FIELD_TYPES[definition.type]
 
-    def param_type(self, name: str) -> Type:
-        return type_of_value(self.params[name])
-
     def source_declared(self, source: str) -> bool:
         return self.sources is None or source in self.sources
-
-    def with_params(self, params: dict[str, Any]) -> "Scope":
-        return Scope(self.dictionary, params, self.sources, self.tables, self.shared, self.scores)

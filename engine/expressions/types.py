@@ -25,9 +25,6 @@ class Type:
             return "one of " + ", ".join(sorted(self.values))
         return self.kind
 
-    def same_kind(self, other: "Type") -> bool:
-        return self.kind == other.kind
-
 
 NUMBER = Type("number")
 STRING = Type("string")

@@ -348,7 +348,7 @@ def build_schedule(
         for k in range(1, n + 1):
             due = due_dates[k - 1]
             if method is RepaymentMethod.on_demand:
-                days = 30 if due is None else (due - previous_due).days
+                days = 30 if due is None or previous_due is None else (due - previous_due).days
                 interest = (balance * rate * days / _YEAR_DAYS).quantize(
                     CENT, rounding=ROUND_HALF_UP
                 )

@@ -1,8 +1,6 @@
 """An evaluation turned into the Decision model (the JSON contract), with findings, caps and trace."""
 from __future__ import annotations
 
-from typing import Any
-
 from engine.compile.ir import Check, Outcome
 from engine.core.money import bp_to_percent
 from engine.core.values import json_value
@@ -73,7 +71,7 @@ def to_decision(e: Evaluation) -> Decision:
                            content_hash=e.product.content_hash),
         evaluated_on=e.on,
         applicant_id=applicant_id,
-        decision=e.decision,  # type: ignore[arg-type]
+        decision=e.decision,
         findings=[_finding(rule, result, v) for rule, result in e.findings],
         limit=limit,
         rate=rate,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from engine.compile.fees import ZERO, CompiledFee, FeeUnknown, Record
 from engine.core.money import round_cents
@@ -41,8 +40,8 @@ def charge(fees: tuple[CompiledFee, ...], v: Record, schedule: Schedule) -> Char
                 deducted += amount
             else:
                 upfront += amount
-            charges.append(FeeCharge(id=fee.id, label=fee.label, kind="one_off", collected=fee.collected,  # type: ignore[arg-type]
-                                     total=amount, first=amount, condition=condition))  # type: ignore[arg-type]
+            charges.append(FeeCharge(id=fee.id, label=fee.label, kind="one_off", collected=fee.collected,
+                                     total=amount, first=amount, condition=condition))
             continue
         if fee.basis == "balance" and fee.rate is not None:
             rate = _rate(fee, v)  # evaluated once, applied to each period's opening balance
@@ -52,7 +51,7 @@ def charge(fees: tuple[CompiledFee, ...], v: Record, schedule: Schedule) -> Char
             amounts = [_one(fee, v, schedule.principal)] * len(schedule.periods)
         per_period = [a + b for a, b in zip(per_period, amounts)]
         charges.append(FeeCharge(id=fee.id, label=fee.label, kind="periodic", collected="with_installment",
-                                 total=sum(amounts, ZERO), first=amounts[0], condition=condition))  # type: ignore[arg-type]
+                                 total=sum(amounts, ZERO), first=amounts[0], condition=condition))
     return Charges(upfront, deducted, per_period, charges)
 
 

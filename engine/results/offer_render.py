@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.compile.ir import CompiledProduct
 from engine.core.money import format_money_grouped
+from engine.results.decision import ProductRef
 from engine.results.offer_models import Offer, OffersResult
 from engine.results.render import DECISION_LABELS, display_width
-from engine.results.decision import ProductRef
 
 SCHEDULE_CSV_HEADER = "period,due_date,payment,principal,interest,fee,total_due,balance"
 

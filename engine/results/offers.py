@@ -15,13 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from engine.compile.ir import CompiledProduct
-from engine.core.errors import UsageError
-from engine.evaluate.interpreter import Evaluation, evaluate
-from engine.results.fee_charges import FeeUnknown, charge
-from engine.core.money import bp_to_percent, bp_to_rate
-from engine.results.offer_models import Offer, OfferPeriod, OffersResult, Unavailable
 from engine.core.dates import parse_day
+from engine.core.errors import UsageError
+from engine.core.money import bp_to_percent, bp_to_rate
+from engine.evaluate.interpreter import Evaluation, evaluate
 from engine.finance.schedules import RepaymentMethod, annual_percentage_rate, build_schedule, parse_method
+from engine.results.fee_charges import FeeUnknown, charge
+from engine.results.offer_models import Offer, OfferPeriod, OffersResult, Unavailable
 
 Record = dict[str, Any]
 TERM, METHOD, AMOUNT = "loan.term_months", "loan.repayment_method", "loan.amount"
