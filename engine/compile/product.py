@@ -8,8 +8,6 @@ from typing import Any
 from engine.compile import reasons
 from engine.compile.fees import compile_fees
 from engine.compile.ir import (
-    AMBIGUOUS,
-    NO_MATCH,
     Check,
     Checkpoint,
     CompiledAdjustment,
@@ -17,7 +15,6 @@ from engine.compile.ir import (
     CompiledMethod,
     CompiledPricing,
     CompiledProduct,
-    CompiledRow,
     CompiledTable,
     CompiledTerms,
     LimitChecks,
@@ -31,8 +28,8 @@ from engine.compile.ir import (
 )
 from engine.compile.limits import compile_cap
 from engine.compile.scorecards import compile_scorecard
-from engine.compile.semantics import applies_unless_false, implies, state_is, table_state
-from engine.compile.tables import CellProblem, cell_condition
+from engine.compile.semantics import applies_unless_false, implies
+from engine.compile.tables import compile_table, expand_inputs
 from engine.core.errors import DocPath, ExpressionError, Problem, ProblemCollector, did_you_mean
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
 from engine.documents.models import DataDictionary, RuleDoc
@@ -41,7 +38,7 @@ from engine.documents.source import SourceDocument
 from engine.expressions import CompiledExpression, ExpressionProblem, Scope, compile_expression, parse_expression
 from engine.expressions.compiler import fuse_values
 from engine.expressions.parser import expression_text
-from engine.expressions.types import type_of_value, unify
+from engine.expressions.types import type_of_value
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -132,14 +129,6 @@ class _Expressions:
                      position.line if position else None, position.column if position else None)
 
 
-def expand_inputs(fields: tuple[str, ...], table_inputs: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """Data fields behind an expression's reads: a table output stands for the fields the table reads."""
-    expanded: list[str] = []
-    for f in fields:
-        expanded.extend(table_inputs.get(f, ()) if f.startswith("tables.") else (f,))
-    return tuple(dict.fromkeys(expanded))
-
-
 class _ProductCompiler:
     def __init__(self, product: LoadedProduct, rulesets: dict[str, LoadedRuleset], dictionary: DataDictionary,
                  shared: dict[str, dict[str, Any]], pack: str, content_hash: str):
@@ -159,7 +148,7 @@ class _ProductCompiler:
         self.check_sources()
         # Scorecards read only data and params, and tables, rules, limit and pricing may read their grade.
         scorecards = tuple(s for s in (compile_scorecard(self, i) for i in range(len(self.doc.scorecards))) if s is not None)
-        tables = tuple(t for t in (self.table(i) for i in range(len(self.doc.tables))) if t is not None)
+        tables = tuple(t for t in (compile_table(self, i) for i in range(len(self.doc.tables))) if t is not None)
         eligibility = self.eligibility()
         combinations = self.combinations()
         limit = self.limit()
@@ -281,80 +270,6 @@ class _ProductCompiler:
         return [r for r in compiled if r is not None]
 
     # ------------------------------------------------------------ tables
-
-    def table(self, index: int) -> CompiledTable | None:
-        table = self.doc.tables[index]
-        path: DocPath = ("tables", index)
-        if table.id in self.scope.tables:
-            self.problems.add(replace(self.source.problem(path + ("id",), f"duplicate table id {table.id!r}"), code="PF502"))
-            return None
-        before = len(self.problems.problems)
-        inputs = [self.e(path + ("inputs", j), text, None) for j, text in enumerate(table.inputs)]
-        if None in inputs:
-            return None
-        width = len(table.inputs)
-        rows = []
-        for r, row in enumerate(table.rows):
-            condition = self.row_condition(path + ("rows", r), table.inputs, row[:width])
-            outputs = {f"tables.{table.id}.{name}": value for name, value in zip(table.outputs, row[width:])}
-            for c, value in enumerate(row[width:]):
-                if value is None or isinstance(value, list):
-                    self.problems.add(self.source.problem(path + ("rows", r, width + c), "an output cell must be a single value"))
-            if condition is not None:
-                rows.append(CompiledRow(r, condition, outputs))
-        output_types = {}
-        for c, name in enumerate(table.outputs):
-            values: list[Any] = [row[width + c] for row in table.rows if row[width + c] is not None]
-            if table.no_match.output is not None:
-                values.append(table.no_match.output[name])
-            unified = unify([type_of_value(v) for v in values if not isinstance(v, list)])
-            if unified is None:
-                self.problems.add(self.source.problem(path + ("outputs", c), f"output {name!r} mixes values of different types"))
-                continue
-            output_types[name] = unified
-        keys = tuple(f"tables.{table.id}.{name}" for name in table.outputs)
-        read = expand_inputs(tuple(f for i in inputs if i for f in i.fields), self.table_inputs)
-        for key in keys:
-            self.table_inputs[key] = read
-        # Registered even when a row is broken, so later uses are checked instead of cascading errors.
-        self.scope.tables[table.id] = output_types
-        if len(self.problems.problems) > before:
-            return None
-        no_match = table.no_match
-        default = {f"tables.{table.id}.{k}": v for k, v in no_match.output.items()} if no_match.output else None
-        message = self.x.message(self.source, path + ("no_match", "message"), no_match.message, self.scope) if no_match.message else None
-        hits = [(row.index, row.condition.node) for row in rows]
-        state = compile_expression(f"hit policy {table.hit_policy} of table {table.id}", table_state(table.hit_policy, hits))
-        state_key = f"$table.{table.id}"
-        ambiguous = None
-        if table.hit_policy == "unique":
-            ambiguous = replace(reasons.table_ambiguous(table.id, read, path, self.source.file),
-                                condition=compile_expression(f"{state_key} != ambiguous", state_is(state_key, (AMBIGUOUS,), True)))
-        missed = None
-        if default is None and no_match.action is not None and message is not None:
-            missed = replace(reasons.table_no_match(table.id, no_match.action, message, read, path + ("no_match",), self.source.file),
-                             condition=compile_expression(f"{state_key} matched", state_is(state_key, (NO_MATCH, AMBIGUOUS), True)))
-        return CompiledTable(table.id, table.hit_policy, tuple(rows), keys, default, no_match.action, message, read,
-                             tuple(i.node for i in inputs if i is not None), state, ambiguous, missed)
-
-    def row_condition(self, path: DocPath, inputs: list[Any], cells: list[Any]) -> CompiledExpression | None:
-        parts = []
-        for c, (input_text, cell) in enumerate(zip(inputs, cells)):
-            try:
-                text = cell_condition(expression_text(input_text), cell)
-            except CellProblem as exc:
-                self.problems.add(self.source.problem(path + (c,), str(exc)))
-                return None
-            if text is None:
-                continue
-            try:
-                parse_expression(text, self.scope, "boolean")
-            except ExpressionProblem as exc:
-                self.problems.add(self.source.problem(path + (c,), f"cell {cell!r}: {exc.message}", exc.hint))
-                return None
-            parts.append(f"({text})")
-        combined = " and ".join(parts) or "true"
-        return compile_expression(combined, parse_expression(combined, self.scope, "boolean"))
 
     # ------------------------------------------------------------ limit, pricing, terms
 
