@@ -25,7 +25,7 @@ from engine.expressions.parser import expression_text
 from engine.expressions.types import type_of_value, unify
 from engine.compile.fees import compile_fees
 from engine.evaluate.fused import fuse_rules, fuse_values
-from engine.compile.limits import compile_cap
+from engine.compile.limits import cap_kind, compile_cap
 from engine.documents.models import DataDictionary, RuleDoc
 from engine.documents.source import SourceDocument
 from engine.compile.scorecards import compile_scorecard
@@ -347,7 +347,7 @@ class _ProductCompiler:
         computed = tuple((i, c) for i, c in enumerate(caps) if c.value is None)
         return CompiledLimit(tuple(caps), doc.round_down_to, minimum, doc.below_min_action,
                              fuse_values(fused) if fused else _no_values, computed,
-                             any(c.kind == "affordability" for c in caps))
+                             any(cap_kind(c.kind).needs_rate for c in caps))
 
     def pricing(self) -> CompiledPricing:
         doc = self.doc.pricing
