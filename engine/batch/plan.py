@@ -19,7 +19,10 @@ from typing import Any
 import polars as pl
 
 from engine.batch.columnar import Col, ColumnarCompiler, ColumnContext, Unsupported, align, number_const, to_scaled, wide
+from engine.batch.caps import BUILDERS as CAP_BUILDERS
+from engine.batch.caps import build_cap
 from engine.batch.frame import ROW, Batch
+from engine.batch.scorecards import scorecard_stages
 from engine.compile.ir import (
     CompiledAdjustment,
     CompiledCap,
@@ -91,15 +94,9 @@ def columnar_support(product: CompiledProduct) -> str | None:
         problem = check(obj, where)
         if problem:
             return problem
-    if getattr(product, "scorecards", ()):
-        return "the product has scorecards, which the columnar path does not evaluate"
-    limit = product.limit
-    if getattr(limit, "computed", ()) or getattr(limit, "needs_rate", False):
-        kinds = sorted({getattr(cap, "kind", "?") for _, cap in getattr(limit, "computed", ())})
-        return f"its limit has {', '.join(kinds) or 'rate-dependent'} caps, computed by their limit model one applicant at a time"
-    for cap in limit.caps:
-        if cap.value is None:
-            return f"cap {cap.id} is computed by its limit model one applicant at a time"
+    for cap in product.limit.caps:
+        if cap.kind not in CAP_BUILDERS:
+            return f"cap {cap.id} is a {cap.kind} cap, which the columnar path does not evaluate"
     return None
 
 
@@ -151,6 +148,11 @@ class ColumnarPlan:
     def _build(self) -> None:
         product = self.product
         start = 0
+        for card in product.scorecards:  # first, as in the row path: tables, rules and caps may read scores.<id>.*
+            self.stages.extend(scorecard_stages(self.compiler, card))
+            self._add_check(Check(f"SCORE_UNKNOWN_{card.id.upper()}", None, "refer", "scorecard"),
+                            pl.when(pl.col(card.score_key).is_null()).then(2).otherwise(0), stage := [])
+            self.stages.append(stage)
         for table in product.early_tables:
             self._table(table, None)
         stage: list[pl.Expr] = []
@@ -171,8 +173,15 @@ class ColumnarPlan:
             self._table(table, "$declined1")
         self.stages.append([(pl.col("$declined1") | self._declines(start, len(self.checks))).alias("$declined2")])
         start = len(self.checks)
-        self._limit("$declined2")
-        self._rate("$declined2")
+        if product.limit.needs_rate:  # a cap reads the offered rate: price first, report limit findings first
+            self._rate("$declined2")
+            middle = len(self.checks)
+            self._limit("$declined2", pricing=(start, middle))
+            self.checks[start:] = self.checks[middle:] + self.checks[start:middle]
+            self.statuses[start:] = self.statuses[middle:] + self.statuses[start:middle]
+        else:
+            self._limit("$declined2")
+            self._rate("$declined2")
         self._terms("$declined2")
         self.stages.append([(pl.col("$declined2") | self._declines(start, len(self.checks))).alias("$declined")])
 
@@ -260,25 +269,47 @@ class ColumnarPlan:
             raise Unsupported("a limit, rate or term that is not a number")
         return col
 
-    def _limit(self, declined: str) -> None:
+    def _limit(self, declined: str, pricing: tuple[int, int] = (0, 0)) -> None:
+        """engine.evaluate.interpreter._evaluate_limit over columns; each cap kind is built by engine.batch.caps."""
         limit = self.product.limit
-        caps = [self._number(cap.value) for cap in limit.caps]
+        if not limit.caps:
+            raise Unsupported("a limit without caps")
+        built = [build_cap(self, cap) for cap in limit.caps]
         step = number_const(limit.step)
         stage: list[pl.Expr] = []
-        if not caps:
-            raise Unsupported("a limit without caps")
-        aligned = align(*caps, step)
+        aligned = align(*[b.value for b in built], step)
         caps, step = aligned[:-1], aligned[-1]
         scale = step.scale
         values = [wide(c) for c in caps]
         self.stages.append([v.alias(f"$cap{i}") for i, v in enumerate(values)])
         cap_cols = [pl.col(f"$cap{i}") for i in range(len(caps))]
-        # A cap whose limit model explains a missing value itself (e.g. a tax grade without a multiplier)
-        # leaves those rows to the row path: the model's own finding is what the applicant must see.
-        explained = [c.is_null() for cap, c in zip(limit.caps, cap_cols) if _model_explains(cap)]
-        self.redo = pl.any_horizontal(explained) & ~pl.col(declined) if explained else None
-        refer_caps = [c for cap, c in zip(limit.caps, cap_cols) if cap.on_missing == "refer"]
-        complete = ~pl.any_horizontal([c.is_null() for c in refer_caps]) if refer_caps else pl.lit(True)
+        # What the models report while computing comes first; a reason already reported (a rule may check
+        # the same consent) is reported once. Each in its own stage: it reads the statuses before it.
+        for b in built:
+            for f in b.findings:
+                earlier = [pl.col(name) != 0 for i, (name, check) in enumerate(zip(self.statuses, self.checks))
+                           if check.code == f.code and not pricing[0] <= i < pricing[1]]
+                status = pl.when(pl.any_horizontal(earlier)).then(0).otherwise(f.status) if earlier else f.status
+                self._add_check(Check(f.code, f.fail_action, f.unknown_action, "limit"), self._gate(status, declined),
+                                found := [])
+                self.stages.append(found)
+        blocks = []
+        for cap, b, c in zip(limit.caps, built, cap_cols):
+            missing = c.is_null()
+            if b.explained is not None:  # the model's own finding stands for the missing value
+                missing = missing & ~b.explained
+                blocks.append(c.is_null() & b.explained)
+            if b.diagnosis is not None:
+                finding, own = b.diagnosis
+                self._add_check(Check(finding.code, finding.fail_action, finding.unknown_action, "limit"),
+                                self._gate(pl.when(missing & own).then(1).otherwise(0), declined), stage)
+                blocks.append(missing & own)
+                missing = missing & ~own
+            if cap.on_missing == "refer":
+                self._add_check(Check(f"LIMIT_CAP_UNKNOWN_{cap.id.upper()}", None, "refer", "limit"),
+                                self._gate(pl.when(missing).then(2).otherwise(0), declined), stage)
+                blocks.append(missing)
+        complete = ~pl.any_horizontal(blocks) if blocks else pl.lit(True)
         best = pl.min_horizontal(cap_cols)  # nulls ignored: a skipped cap simply does not count
         binding: Any = None
         for cap, c in zip(limit.caps, cap_cols):
@@ -290,10 +321,6 @@ class ColumnarPlan:
         self.stages.append([complete.alias("$complete"), best.alias("$best")])
         self.stages.append([binding.otherwise(None).alias("$binding"), amount.alias("$amount")])
         self.limit_scale = scale
-        for cap, c in zip(limit.caps, cap_cols):
-            if cap.on_missing == "refer":
-                self._add_check(Check(f"LIMIT_CAP_UNKNOWN_{cap.id.upper()}", None, "refer", "limit"),
-                                self._gate(pl.when(c.is_null()).then(2).otherwise(0), declined), stage)
         self._add_check(Check("LIMIT_UNKNOWN", None, "refer", "limit"),
                         self._gate(pl.when(pl.col("$complete") & pl.col("$best").is_null()).then(2).otherwise(0), declined),
                         stage)
@@ -437,11 +464,6 @@ def _joined(parts: list[pl.Expr]) -> pl.Expr:
         return pl.lit([], dtype=pl.List(pl.String))
     text = pl.concat_str(parts)
     return pl.when(text == "").then(pl.lit([], dtype=pl.List(pl.String))).otherwise(text.str.strip_chars_end(";").str.split(";"))
-
-
-def _model_explains(cap: CompiledCap) -> bool:
-    model = getattr(cap, "model", None)
-    return model is not None and type(model).__name__ != "FormulaModel"
 
 
 def _info(kind: str, scale: int = 0, bound: int = 0, is_wide: bool = False):
