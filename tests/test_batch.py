@@ -62,10 +62,8 @@ def test_columnar_equals_row_path_on_10000_generated_applicants(catalog, code, t
     assert not mismatches, mismatches[:3]
     assert result.rows_written == 10_000
     assert {d for d, *_ in got} == {"approve", "refer", "decline"}
-    if code.startswith("shuiqitong"):  # the columnar path really ran (others use limit models evaluated per row)
-        assert result.columnar_rows > 9_000 and result.fallback_reason is None
-    else:
-        assert result.fallback_reason
+    # The columnar path really ran, limit models and scorecards included; only out-of-range numbers go per row.
+    assert result.fallback_reason is None and result.columnar_rows > 9_000 and not result.notes[1:]
 
 
 FEATURES = """\
@@ -141,7 +139,7 @@ def test_columnar_equals_row_path_for_every_construct(pack, tmp_path):
     assert result.columnar_rows == 10_000
     expected = row_path(catalog, "features", documents(frame))
     got = batch_rows(result)
-    assert [g for g in got if g != expected[got.index(g)]] == []
+    assert [(i, g, e) for i, (g, e) in enumerate(zip(got, expected)) if g != e] == []  # row by row
     assert {d for d, *_ in got} == {"approve", "refer", "decline"}
     reasons = {r for _, rs, *_ in got for r in rs}
     assert {"RATIO", "AMBIGUOUS_BAND", "LIMIT_BELOW_MINIMUM", "RATE_ADJUSTMENT_UNKNOWN", "NO_ELIGIBLE_TERM"} <= reasons
@@ -333,11 +331,14 @@ def test_cli_batch_impact_generate_and_exit_codes(pack, tmp_path, monkeypatch):
                                  "--date", "2026-11-25", "-q"])
     assert result.exit_code == 0 and "flow matrix" in result.output
     assert (tmp_path / "flips.jsonl").exists()
+    # A product with limit models runs columnar too (it used to be refused with --mode columnar).
+    forced = runner.invoke(app, ["batch", "fangdidai-xw", str(data), "-o", "f.csv", "-q", "--mode", "columnar",
+                                 "--date", "2026-11-25"])
+    assert forced.exit_code == 0, forced.output
     bad_column = tmp_path / "b.csv"
     bad_column.write_text("id,tax.paid12m\n1,5\n", encoding="utf-8")
     for args in (["batch", "no-such-product", str(data)], ["batch", "shuiqitong-xw", str(bad_column)],
-                 ["batch", "shuiqitong-xw", str(data), "-o", "out.xlsx"], ["batch", "shuiqitong-xw", "missing.csv"],
-                 ["batch", "fangdidai-xw", str(data), "--mode", "columnar", "--date", "2026-11-25"]):
+                 ["batch", "shuiqitong-xw", str(data), "-o", "out.xlsx"], ["batch", "shuiqitong-xw", "missing.csv"]):
         import subprocess
         import sys
 
@@ -348,3 +349,56 @@ def test_cli_batch_impact_generate_and_exit_codes(pack, tmp_path, monkeypatch):
     assert "did you mean 'tax.paid_12m'" in subprocess.run(
         [sys.executable, "-c", "import cli; cli.main()", "batch", "shuiqitong-xw", str(bad_column)],
         capture_output=True, text=True, cwd=ROOT).stderr
+
+
+# ---------------------------------------------------------------- every cap kind and scorecards, columnar
+
+
+@pytest.mark.parametrize("code", ["cansang-dai", "fangdidai-xw-haian", "huirongtong-diya", "leyedai", "leyedai-jxs",
+                                  "leyedai-xwlh", "leyedai-xwlh-yzc", "rong-e-dai", "shuie-dai"])
+def test_columnar_equals_row_path_for_the_example_pack_products(code):
+    from tests.conftest import EXAMPLE_PACKS
+
+    layered = Catalog(packs=EXAMPLE_PACKS)
+    product = layered.compiled(code, ON)
+    frame = generate(product.doc, layered.dictionary, 3_000, seed=13, on=ON)
+    docs = documents(frame)
+    batch = records_batch([flatten(d, layered.dictionary, lambda *a, **k: None) for d in docs],
+                          list(range(1, 3_001)), layered.dictionary, 3_000)
+    result = evaluate_batch(product, batch, ON, mode="columnar")
+    assert result.columnar_rows == 3_000 and result.row_path_rows == 0
+    expected = row_path(layered, code, docs)
+    assert [(i, g, e) for i, (g, e) in enumerate(zip(batch_rows(result), expected)) if g != e] == []
+
+
+def _kinds_products():
+    from tests import test_limits as t
+
+    stressed = t.AFFORD_CAP.replace("STRESS", "stress_bp: coalesce(credit_bureau.loan_inquiries_3m, 0) * 50")
+    half = "    - {id: half, label: 半, kind: affordability, monthly_cash_flow: applicant.monthly_income, ratio: 0.3,\n" \
+           "       term_months: \"coalesce(loan.term_months, 0)\", method: \"'interest_only'\", step: 500}\n"
+    return {
+        "tax_based": t.product_text(t.TAX_CAP, params="  mult: {A: 10, B: 6, M: 0.5}\n"),
+        "collateral": t.product_text(t.COLLATERAL_CAP, top=t.LTV_TABLE),
+        "affordability": t.product_text(stressed + half, spread="coalesce(credit_bureau.loan_inquiries_3m, 1) * 25 - 100"),
+        "scorecard": t.product_text(t.SCORE_CAP, top=t.SCORE_TABLE + t.SCORECARD, spread="tables.spread.bp"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["tax_based", "collateral", "affordability", "scorecard"])
+def test_columnar_equals_row_path_for_each_cap_kind(pack, kind):
+    """Unknown uplifts and factors, refused vs missing consent, grades without a multiplier, invalid terms,
+    zero-rate interest-only and unscored scorecards: the same findings, in the same order, row by row."""
+    (pack / "products" / "lim.yaml").write_text(_kinds_products()[kind], encoding="utf-8")
+    catalog = Catalog(pack)
+    product = catalog.compiled("lim", ON)
+    frame = generate(product.doc, catalog.dictionary, 4_000, seed=17, on=ON)
+    docs = documents(frame)
+    batch = records_batch([flatten(d, catalog.dictionary, lambda *a, **k: None) for d in docs],
+                          list(range(1, 4_001)), catalog.dictionary, 4_000)
+    result = evaluate_batch(product, batch, ON, mode="columnar")
+    assert result.columnar_rows == 4_000
+    expected = row_path(catalog, "lim", docs)
+    got = batch_rows(result)
+    assert [(i, g, e) for i, (g, e) in enumerate(zip(got, expected)) if g != e] == []
+    assert any(limit is not None for _, _, limit, _, _ in got)

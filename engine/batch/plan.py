@@ -16,15 +16,16 @@ from typing import Any, Callable
 
 import polars as pl
 
+from engine.batch.caps import BUILDERS as CAP_BUILDERS, build_cap
 from engine.batch.columnar import Col, ColumnarCompiler, ColumnContext, FieldInfo, Unsupported, align, number_const, to_scaled, wide
 from engine.batch.frame import ROW, Batch
+from engine.batch.scorecards import scorecard_stages
 from engine.compile.ir import (
     AMBIGUOUS,
     DECISION_PRECEDENCE,
     DEFAULT_DECISION,
     Check,
     Checkpoint,
-    CompiledCap,
     CompiledProduct,
     OfferStep,
     RulesStep,
@@ -39,15 +40,9 @@ DECLINE = DECISION_PRECEDENCE[0]
 
 def columnar_support(product: CompiledProduct) -> str | None:
     """None when the columnar plan covers every part of the product, else why it does not."""
-    if product.scorecards:
-        return "the product has scorecards, which the columnar path does not evaluate"
-    limit = product.limit
-    if limit.computed or limit.needs_rate:
-        kinds = sorted({cap.kind for _, cap in limit.computed})
-        return f"its limit has {', '.join(kinds) or 'rate-dependent'} caps, computed by their limit model one applicant at a time"
-    for cap in limit.caps:
-        if cap.value is None:
-            return f"cap {cap.id} is computed by its limit model one applicant at a time"
+    for cap in product.limit.caps:
+        if cap.kind not in CAP_BUILDERS:
+            return f"cap {cap.id} is a {cap.kind} cap, which the columnar path does not evaluate"
     return None
 
 
@@ -116,7 +111,11 @@ class ColumnarPlan:
         return pl.when(condition).then(0).when(condition.not_()).then(1).otherwise(2)
 
     def _scorecard(self, step: ScorecardStep) -> None:
-        raise Unsupported("the product has scorecards, which the columnar path does not evaluate")
+        card = step.card  # first, as in the row path: tables, rules and caps may read scores.<id>.*
+        self.stages.extend(scorecard_stages(self.compiler, card))
+        stage: list[pl.Expr] = []
+        self._add_check(step.unknown, pl.when(pl.col(card.score_key).is_null()).then(2).otherwise(0), stage)
+        self.stages.append(stage)
 
     def _rules(self, step: RulesStep) -> None:
         stage: list[pl.Expr] = []
@@ -155,8 +154,16 @@ class ColumnarPlan:
             self.stages.append(stage)
 
     def _offer(self, step: OfferStep) -> None:
-        self._limit()
-        self._rate()
+        start = len(self.checks)
+        if step.limit.needs_rate:  # a cap reads the offered rate: price first, report limit findings first
+            self._rate()
+            middle = len(self.checks)
+            self._limit(pricing=(start, middle))
+            self.checks[start:] = self.checks[middle:] + self.checks[start:middle]
+            self.statuses[start:] = self.statuses[middle:] + self.statuses[start:middle]
+        else:
+            self._limit()
+            self._rate()
         self._terms()
 
     def _constant_column(self, state: str, key: str, values: dict[int, Any]) -> pl.Expr:
@@ -191,27 +198,47 @@ class ColumnarPlan:
             raise Unsupported("a limit, rate or term that is not a number")
         return col
 
-    def _limit(self) -> None:
+    def _limit(self, pricing: tuple[int, int] = (0, 0)) -> None:
+        """The limit over columns; each cap kind is built by engine.batch.caps."""
         limit = self.product.limit
         checks = limit.checks
         assert checks is not None
-        caps = [self._number(cap.value) for cap in limit.caps]
+        if not limit.caps:
+            raise Unsupported("a limit without caps")
+        built = [build_cap(self, cap) for cap in limit.caps]
         step = number_const(limit.step)
         stage: list[pl.Expr] = []
-        if not caps:
-            raise Unsupported("a limit without caps")
-        aligned = align(*caps, step)
+        aligned = align(*[b.value for b in built], step)
         caps, step = aligned[:-1], aligned[-1]
         scale = step.scale
         values = [wide(c) for c in caps]
         self.stages.append([v.alias(f"$cap{i}") for i, v in enumerate(values)])
         cap_cols = [pl.col(f"$cap{i}") for i in range(len(caps))]
-        # A cap whose limit model explains a missing value itself (e.g. a tax grade without a multiplier)
-        # leaves those rows to the row path: the model's own finding is what the applicant must see.
-        explained = [c.is_null() for cap, c in zip(limit.caps, cap_cols) if _model_explains(cap)]
-        self.redo = pl.any_horizontal(explained) & ~pl.col(self.declined) if explained and self.declined else None
-        refer_caps = [c for cap, c in zip(limit.caps, cap_cols) if cap.on_missing == "refer"]
-        complete = ~pl.any_horizontal([c.is_null() for c in refer_caps]) if refer_caps else pl.lit(True)
+        # What the models report while computing comes first; a reason already reported (a rule may check
+        # the same consent) is reported once. Each in its own stage: it reads the statuses before it.
+        for b in built:
+            for f in b.findings:
+                earlier = [pl.col(name) != 0 for i, (name, check) in enumerate(zip(self.statuses, self.checks))
+                           if check.id == f.code and not pricing[0] <= i < pricing[1]]
+                status = pl.when(pl.any_horizontal(earlier)).then(0).otherwise(f.status) if earlier else f.status
+                found: list[pl.Expr] = []
+                self._add_check(f.check, status, found)
+                self.stages.append(found)
+        blocks = []
+        for cap, b, c in zip(limit.caps, built, cap_cols):
+            missing = c.is_null()
+            if b.explained is not None:  # the model's own finding stands for the missing value
+                missing = missing & ~b.explained
+                blocks.append(c.is_null() & b.explained)
+            if b.diagnosis is not None:
+                finding, own = b.diagnosis
+                self._add_check(finding.check, pl.when(missing & own).then(1).otherwise(0), stage)
+                blocks.append(missing & own)
+                missing = missing & ~own
+            if cap.on_missing == "refer":
+                self._add_check(cap.unknown, pl.when(missing).then(2).otherwise(0), stage)  # type: ignore[arg-type]
+                blocks.append(missing)
+        complete = ~pl.any_horizontal(blocks) if blocks else pl.lit(True)
         best = pl.min_horizontal(cap_cols)  # nulls ignored: a skipped cap simply does not count
         binding: Any = None
         for cap, c in zip(limit.caps, cap_cols):
@@ -223,9 +250,6 @@ class ColumnarPlan:
         self.stages.append([complete.alias("$complete"), best.alias("$best")])
         self.stages.append([binding.otherwise(None).alias("$binding"), amount.alias("$amount")])
         self.limit_scale = scale
-        for cap, c in zip(limit.caps, cap_cols):
-            if cap.on_missing == "refer":
-                self._add_check(cap.unknown, pl.when(c.is_null()).then(2).otherwise(0), stage)  # type: ignore[arg-type]
         self._add_check(checks.unknown, pl.when(pl.col("$complete") & pl.col("$best").is_null()).then(2).otherwise(0),
                         stage)
         computed = pl.col("$complete") & pl.col("$best").is_not_null()
@@ -362,11 +386,6 @@ def _joined(parts: list[pl.Expr]) -> pl.Expr:
         return pl.lit([], dtype=pl.List(pl.String))
     text = pl.concat_str(parts)
     return pl.when(text == "").then(pl.lit([], dtype=pl.List(pl.String))).otherwise(text.str.strip_chars_end(";").str.split(";"))
-
-
-def _model_explains(cap: CompiledCap) -> bool:
-    model = getattr(cap, "model", None)
-    return model is not None and type(model).__name__ != "FormulaModel"
 
 
 def _info(kind: str, scale: int = 0, bound: int = 0, is_wide: bool = False) -> FieldInfo:

@@ -87,7 +87,7 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
 
         def run_chunk(chunk: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, Counter]:
             chunk_counts: Counter = Counter()
-            part, redo = _columnar(plan, product, chunk, on, out_scale, detail, chunk_counts)
+            part, redo = _columnar(plan, chunk, out_scale, detail, chunk_counts)
             return part, redo, chunk_counts
 
         # Chunks are independent; polars releases the GIL, so the serial stretches of one chunk's plan
@@ -103,8 +103,7 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
                     progress(chunk.height - redo.len())
         if redo_rows:
             again = pl.concat(redo_rows)
-            notes.append(f"{again.len():,} row(s) whose limit model explains a missing cap with its own reason "
-                         "were evaluated on the row path")
+            notes.append(f"{again.len():,} row(s) the columnar plan leaves to the row path were evaluated there")
             slow = pl.concat([slow, frame.filter(pl.col(ROW).is_in(again.implode()))]).sort(ROW)
     else:
         slow = frame
@@ -123,20 +122,12 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
                        reason, notes)
 
 
-def _columnar(plan: ColumnarPlan, product: CompiledProduct, frame: pl.DataFrame, on: date, out_scale: int, detail: bool,
+def _columnar(plan: ColumnarPlan, frame: pl.DataFrame, out_scale: int, detail: bool,
               counts: Counter) -> tuple[pl.DataFrame, pl.Series]:
     result, reason_counts = plan.run(frame, detail)
-    candidates = result.filter(pl.col("$redo"))
-    redo = pl.Series(ROW, [], dtype=pl.Int64)
-    if candidates.height:
-        redo = _explained(plan, product, frame.filter(pl.col(ROW).is_in(candidates.get_column(ROW).implode())), on)
-        if redo.len():
-            result = result.filter(~pl.col(ROW).is_in(redo.implode()))
-        # The candidates the columnar result stands for after all are counted here (a small frame).
-        kept = candidates.get_column(ROW).filter(~candidates.get_column(ROW).is_in(redo.implode()))
-        if kept.len():
-            _, extra = plan.run(frame.filter(pl.col(ROW).is_in(kept.implode())), False, exclude_redo=False)
-            counts.update(extra)
+    redo = result.filter(pl.col("$redo")).get_column(ROW)  # rows the plan leaves to the row path (none today)
+    if redo.len():
+        result = result.filter(~pl.col(ROW).is_in(redo.implode()))
     counts.update(reason_counts)
     amount = pl.col("$amount")
     shift = out_scale - plan.limit_scale
@@ -149,23 +140,6 @@ def _columnar(plan: ColumnarPlan, product: CompiledProduct, frame: pl.DataFrame,
     if detail:
         columns.insert(4, pl.col("reason_actions"))
     return result.select(columns), redo
-
-
-def _explained(plan: ColumnarPlan, product: CompiledProduct, frame: pl.DataFrame, on: date) -> pl.Series:
-    """Of the rows where a modelled cap is missing, those whose model gives its own reason (row path)."""
-    models = [cap for cap in product.limit.caps if cap.value is not None and getattr(cap, "model", None) is not None
-              and type(cap.model).__name__ != "FormulaModel"]
-    needed = sorted({f for cap in models for f in cap.model.fields if f in frame.columns})
-    sub = Batch(frame.select([ROW, ID, FALLBACK] + needed + [c for c in frame.columns if c.startswith("$has.")]),
-                {p: i for p, i in plan.context.fields.items() if p in needed}, {}, frame.height)
-    sub.dictionary_types = {p: plan.dictionary_types.get(p, "number") for p in needed}
-    rows = frame.get_column(ROW).to_list()
-    explained = []
-    for row, record in zip(rows, records(sub)):
-        record["$date"] = on
-        if any(cap.model.diagnose(record) for cap in models):
-            explained.append(row)
-    return pl.Series(ROW, explained, dtype=pl.Int64)
 
 
 def _rows(product: CompiledProduct, batch: Batch, on: date, out_scale: int, detail: bool, counts: Counter,

@@ -3,120 +3,26 @@
 Each cap carries a `detail` whose `kind` names the limit model; every detail has the structured
 figures and `explanation`, the same story in lines a credit officer reads (Chinese). Money is a
 string with two decimals, ratios and multipliers exact decimal strings, rates integer basis points.
-engine.results.decision imports this module, so it restates the Money type instead of importing it.
+Each kind's detail lives with its model (engine.compile.limits.<kind>); this module gathers them
+into the union the Decision declares, and holds the scorecard results.
 """
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import Field
 
-from engine.core.money import format_money
+from engine.compile.limits.affordability import AffordabilityDetail
+from engine.compile.limits.collateral import CollateralDetail, DeductionResult, UpliftResult
+from engine.compile.limits.common import Model, Money, Points
+from engine.compile.limits.formula import FormulaDetail
+from engine.compile.limits.pre_approved import FactorResult, PreApprovedDetail
+from engine.compile.limits.scorecard import ScorecardCapDetail
+from engine.compile.limits.tax_based import TaxBasedDetail
 
-Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]
-Points = Union[int, Decimal]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-
-class FormulaDetail(Model):
-    kind: Literal["formula"] = "formula"
-    expression: str
-    inputs: dict[str, Any] = Field(default_factory=dict)
-    explanation: list[str]
-
-
-class TaxBasedDetail(Model):
-    kind: Literal["tax_based"] = "tax_based"
-    basis_expression: str
-    basis: Money | None
-    grade: str | None
-    multiplier: Decimal | None
-    multipliers: dict[str, Decimal]
-    explanation: list[str]
-
-
-class UpliftResult(Model):
-    id: str
-    label: str
-    uplift: Decimal | None
-    outcome: Literal["applied", "not_applicable", "not_applied_unknown", "applied_unknown"] = Field(
-        description="not_applied_unknown: data missing, a raise is never granted on missing data; "
-                    "applied_unknown: data missing, a cut is applied (the stricter reading)")
-    inputs: dict[str, Any] = Field(default_factory=dict)
-
-
-class DeductionResult(Model):
-    id: str
-    label: str
-    amount: Money | None
-
-
-class CollateralDetail(Model):
-    kind: Literal["collateral"] = "collateral"
-    valuation: Money | None
-    ltv: Decimal | None = Field(description="the ratio looked up (by property type, region ...)")
-    ltv_inputs: dict[str, Any] = Field(default_factory=dict, description="the data that chose the ratio")
-    uplifts: list[UpliftResult]
-    max_ltv: Decimal | None
-    effective_ltv: Decimal | None
-    gross: Money | None = Field(description="valuation x effective LTV")
-    deductions: list[DeductionResult]
-    consent: Literal["not_required", "given", "refused", "missing", "not_declared"]
-    explanation: list[str]
-
-
-class AffordabilityDetail(Model):
-    kind: Literal["affordability"] = "affordability"
-    monthly_cash_flow: Money | None
-    ratio: Decimal | None
-    existing_installments: Money | None
-    max_installment: Money | None = Field(description="ratio x cash flow - existing installments, to the cent")
-    rate_bp: int | None = Field(description="the rate tested: the offered rate plus the stress")
-    stress_bp: int
-    term_months: int | None
-    method: str | None
-    step: Money
-    principal: Money | None = Field(description="the largest multiple of step whose installment fits")
-    installment: Money | None = Field(description="the installment of that principal")
-    next_step_installment: Money | None = Field(description="the installment one step more would need (it does not fit)")
-    explanation: list[str]
-
-
-class ScorecardCapDetail(Model):
-    kind: Literal["scorecard"] = "scorecard"
-    card: str
-    score: Points | None
-    grade: str | None
-    base: Money | None
-    multiplier: Decimal | None
-    multipliers: dict[str, Decimal]
-    explanation: list[str]
-
-
-class FactorResult(Model):
-    id: str
-    label: str
-    factor: Decimal | None
-    outcome: Literal["applied", "not_applicable", "not_applied_unknown", "applied_unknown"]
-    inputs: dict[str, Any] = Field(default_factory=dict)
-
-
-class PreApprovedDetail(Model):
-    kind: Literal["pre_approved"] = "pre_approved"
-    line: Money | None
-    granted_on: date | None
-    valid_until: date | None
-    status: Literal["valid", "expired", "unknown", "not_tracked"]
-    factors: list[FactorResult]
-    adjusted_line: Money | None
-    outstanding: Money | None
-    explanation: list[str]
-
+__all__ = ["AffordabilityDetail", "CapDetail", "CollateralDetail", "DeductionResult", "FactorResult", "FormulaDetail",
+           "Money", "PreApprovedDetail", "ReasonCode", "ScoreVariableResult", "ScorecardCapDetail", "ScorecardResult",
+           "TaxBasedDetail", "UpliftResult"]
 
 CapDetail = Annotated[
     Union[FormulaDetail, TaxBasedDetail, CollateralDetail, AffordabilityDetail, ScorecardCapDetail, PreApprovedDetail],

@@ -26,7 +26,7 @@ from engine.compile.ir import (
     Step,
     TableStep,
 )
-from engine.compile.limits import compile_cap
+from engine.compile.limits import cap_kind, compile_cap
 from engine.compile.scorecards import compile_scorecard
 from engine.compile.semantics import applies_unless_false, implies
 from engine.compile.tables import compile_table, expand_inputs
@@ -293,7 +293,7 @@ class _ProductCompiler:
         computed = tuple((i, c) for i, c in enumerate(caps) if c.value is None)
         return CompiledLimit(tuple(caps), doc.round_down_to, minimum, doc.below_min_action,
                              fuse_values(fused) if fused else _no_values, computed,
-                             any(c.kind == "affordability" for c in caps),
+                             any(cap_kind(c.kind).needs_rate for c in caps),
                              LimitChecks(reasons.limit_unknown(file=self.source.file),
                                          reasons.limit_below_minimum(doc.below_min_action, file=self.source.file)))
 
