@@ -61,7 +61,6 @@ class ColumnarPlan:
         self.checks: list[Check] = []
         self.stages: list[list[pl.Expr]] = []  # with_columns, in order
         self.statuses: list[str] = []
-        self.redo: pl.Expr | None = None
         self.declined: str | None = None  # the column saying a checkpoint found the applicant declined
         self._since_checkpoint = 0
         self._build()
@@ -318,11 +317,10 @@ class ColumnarPlan:
             groups.setdefault((check.id, check.on_missing, "unknown"), []).append(f"{name}=2")
         return groups
 
-    def run(self, frame: pl.DataFrame, detail: bool = False, exclude_redo: bool = True
-            ) -> tuple[pl.DataFrame, dict[tuple[str, str, str, str], int]]:
+    def run(self, frame: pl.DataFrame, detail: bool = False) -> tuple[pl.DataFrame, dict[tuple[str, str, str, str], int]]:
         """Per-row results ('$row', decision, reasons [, reason_actions], '$amount' (the limit as a scaled
-        int at limit_scale), binding_cap, rate_bp, '$redo': rows the row path must evaluate) and the
-        number of applicants per (decision, reason code, effective action, outcome), '$redo' rows excluded."""
+        int at limit_scale), binding_cap, rate_bp) and the number of applicants per (decision, reason code,
+        effective action, outcome)."""
         lazy = frame.lazy()
         for stage in self.stages:
             lazy = lazy.with_columns(stage)
@@ -339,10 +337,9 @@ class ColumnarPlan:
             pl.when(~declined & pl.col("$limit_ok")).then(pl.col("$amount")).alias("$amount"),
             pl.when(~declined & pl.col("$limit_ok")).then(pl.col("$binding")).alias("binding_cap"),
             pl.when(~declined).then(pl.col("$rate")).cast(pl.Int64).alias("rate_bp"),
-            (self.redo if self.redo is not None else pl.lit(False)).fill_null(False).alias("$redo"),
         ).collect()
         # Each distinct combination of findings is decoded once, then joined back to its rows.
-        keys = result.group_by(word_names + ["decision", "$redo"]).len()
+        keys = result.group_by(word_names + ["decision"]).len()
         statuses = [((pl.col(f"$key{i // CHECKS_PER_WORD}") // (4 ** (i % CHECKS_PER_WORD))) % 4).cast(pl.UInt8).alias(s)
                     for i, s in enumerate(self.statuses)]
         decoded = keys.select(word_names).unique().with_columns(statuses)
@@ -357,8 +354,7 @@ class ColumnarPlan:
         counts: dict[tuple[str, str, str, str], int] = {}
         groups = self.reason_groups()
         if groups:
-            counted = keys.filter(~pl.col("$redo")) if exclude_redo else keys
-            counted = counted.join(decoded, on=word_names, how="left")
+            counted = keys.join(decoded, on=word_names, how="left")
             flags = []
             for i, members in enumerate(groups.values()):
                 parts = [pl.col(m.split("=")[0]) == int(m.split("=")[1]) for m in members]

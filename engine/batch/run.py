@@ -82,29 +82,21 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
         slow = frame.filter(pl.col(FALLBACK))
         if slow.height:
             notes.append(f"{slow.height:,} row(s) with a number above the columnar range were evaluated on the row path")
-        redo_rows: list[pl.Series] = []
         chunks = [fast.slice(offset, COLUMNAR_CHUNK) for offset in range(0, fast.height, COLUMNAR_CHUNK)]
 
-        def run_chunk(chunk: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, Counter]:
+        def run_chunk(chunk: pl.DataFrame) -> tuple[pl.DataFrame, Counter]:
             chunk_counts: Counter = Counter()
-            part, redo = _columnar(plan, chunk, out_scale, detail, chunk_counts)
-            return part, redo, chunk_counts
+            return _columnar(plan, chunk, out_scale, detail, chunk_counts), chunk_counts
 
         # Chunks are independent; polars releases the GIL, so the serial stretches of one chunk's plan
         # overlap with another's work. Results are taken in order, and progress is reported from here.
         with ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 1)) as pool:
-            for chunk, (part, redo, chunk_counts) in zip(chunks, pool.map(run_chunk, chunks)):
+            for chunk, (part, chunk_counts) in zip(chunks, pool.map(run_chunk, chunks)):
                 parts.append(part)
                 counts.update(chunk_counts)
-                if redo.len():
-                    redo_rows.append(redo)
-                columnar_rows += chunk.height - redo.len()
+                columnar_rows += chunk.height
                 if progress:
-                    progress(chunk.height - redo.len())
-        if redo_rows:
-            again = pl.concat(redo_rows)
-            notes.append(f"{again.len():,} row(s) the columnar plan leaves to the row path were evaluated there")
-            slow = pl.concat([slow, frame.filter(pl.col(ROW).is_in(again.implode()))]).sort(ROW)
+                    progress(chunk.height)
     else:
         slow = frame
     if slow.height:
@@ -123,23 +115,19 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
 
 
 def _columnar(plan: ColumnarPlan, frame: pl.DataFrame, out_scale: int, detail: bool,
-              counts: Counter) -> tuple[pl.DataFrame, pl.Series]:
+              counts: Counter) -> pl.DataFrame:
     result, reason_counts = plan.run(frame, detail)
-    redo = result.filter(pl.col("$redo")).get_column(ROW)  # rows the plan leaves to the row path (none today)
-    if redo.len():
-        result = result.filter(~pl.col(ROW).is_in(redo.implode()))
     counts.update(reason_counts)
     amount = pl.col("$amount")
     shift = out_scale - plan.limit_scale
     cents = amount * 10**shift if shift >= 0 else amount // 10 ** (-shift)
     unit = Decimal(1).scaleb(-out_scale)
     limit = (cents.cast(pl.Decimal(38, 0)) * pl.lit(unit, dtype=pl.Decimal(38, out_scale))).cast(pl.Decimal(38, out_scale))
-    ids = frame.filter(~pl.col(ROW).is_in(redo.implode())).get_column(ID) if redo.len() else frame.get_column(ID)
-    columns = [pl.col(ROW), ids.alias(ID), pl.col("decision"), pl.col("reasons"),
+    columns = [pl.col(ROW), frame.get_column(ID).alias(ID), pl.col("decision"), pl.col("reasons"),
                limit.alias("limit"), pl.col("binding_cap"), pl.col("rate_bp")]
     if detail:
         columns.insert(4, pl.col("reason_actions"))
-    return result.select(columns), redo
+    return result.select(columns)
 
 
 def _rows(product: CompiledProduct, batch: Batch, on: date, out_scale: int, detail: bool, counts: Counter,
