@@ -115,8 +115,8 @@ def _offer_request(amount: Optional[str], term: Optional[int], method: Optional[
     """The customer's choices from the command line, checked: whole cents, a known method, an ISO date."""
     from decimal import Decimal, InvalidOperation
 
+    from engine.core.repayment import parse_method
     from engine.results.offers import Request
-    from engine.finance.schedules import parse_method
 
     principal = None
     if amount is not None:
@@ -338,7 +338,9 @@ def schedule(
     from decimal import Decimal, InvalidOperation
 
     from engine.core.money import parse_percent
-    from engine.finance.schedules import build_schedule, parse_method, render_csv, render_table, schedule_to_json
+    from engine.core.repayment import parse_method
+    from engine.finance.schedule_render import render_csv, render_table, schedule_to_json
+    from engine.finance.schedules import build_schedule
 
     missing = [name for name, value in (("--amount", amount), ("--rate", rate), ("--term", term)) if value is None]
     if missing:

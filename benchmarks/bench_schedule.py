@@ -24,10 +24,8 @@ from engine.finance.schedules import (  # noqa: E402
     RepaymentMethod,
     annual_percentage_rate,
     build_schedule,
-    render_csv,
-    render_table,
-    schedule_to_json,
 )
+from engine.finance.schedule_render import render_csv, render_table, schedule_to_json  # noqa: E402
 
 PRINCIPAL = Decimal("1000000.00")
 RATE = Decimal("0.049")

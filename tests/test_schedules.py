@@ -25,10 +25,8 @@ from engine.finance.schedules import (
     build_schedule,
     on_demand_interest,
     parse_method,
-    render_csv,
-    render_table,
-    schedule_to_json,
 )
+from engine.finance.schedule_render import render_csv, render_table, schedule_to_json
 
 D = Decimal
 EI = RepaymentMethod.equal_installment

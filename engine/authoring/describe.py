@@ -6,7 +6,8 @@ from typing import Any
 from engine.compile.ir import CompiledProduct
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
 from engine.expressions.parser import expression_text
-from engine.results.render import METHOD_LABELS, table
+from engine.core.repayment import METHOD_LABELS
+from engine.results.render import table
 from engine.core.values import format_value
 
 

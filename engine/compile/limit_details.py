@@ -3,7 +3,6 @@
 Each cap carries a `detail` whose `kind` names the limit model; every detail has the structured
 figures and `explanation`, the same story in lines a credit officer reads (Chinese). Money is a
 string with two decimals, ratios and multipliers exact decimal strings, rates integer basis points.
-engine.results.decision imports this module, so it restates the Money type instead of importing it.
 """
 from __future__ import annotations
 
@@ -11,11 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
-from engine.core.money import format_money
-
-Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]
+from engine.core.money import Money
 Points = Union[int, Decimal]
 
 

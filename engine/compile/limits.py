@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from engine.finance.affordability import METHODS, Unbounded, allowance, installment, max_principal
+from engine.core.repayment import METHOD_NAMES as METHODS
+from engine.finance.affordability import Unbounded, allowance, installment, max_principal
 from engine.compile.ir import CompiledCap
 from engine.core.errors import did_you_mean
 from engine.evaluate.interpreter import Reason

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from engine.compile.ir import CompiledLimit, CompiledPricing, CompiledProduct, CompiledTable, Message
-from engine.core.money import bp_to_percent, round_down_to_step
+from engine.core.money import bp_to_percent, round_down_to_step, round_half_up
 from engine.results.decision import (
     CapResult,
     Decision,
@@ -281,7 +281,7 @@ def _bp(value: Any) -> int:
     """Basis points are whole numbers: an int passes through, a decimal is rounded half up."""
     if type(value) is int:
         return value
-    return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP))
+    return int(round_half_up(value))
 
 
 def _evaluate_rate(pricing: CompiledPricing, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> RateOutcome | None:
