@@ -20,13 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from engine.finance.schedule_render import render_csv, render_table, schedule_to_json  # noqa: E402
 from engine.finance.schedules import (  # noqa: E402
     RepaymentMethod,
     annual_percentage_rate,
     build_schedule,
-    render_csv,
-    render_table,
-    schedule_to_json,
 )
 
 PRINCIPAL = Decimal("1000000.00")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.compile.ir import CompiledProduct
+from engine.compile.partial import problems_behind_schema_errors
 from engine.compile.product import compile_product, compile_ruleset
 from engine.core.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UnknownProductError, UsageError, did_you_mean
 from engine.core.paths import builtin_root
@@ -438,6 +439,8 @@ class Catalog:
                                            content_hash=content_hash(product, loaded.rulesets, shared))
             except DocumentError as exc:
                 problems.extend(_coded(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())], "PF002"))
+                problems.extend(_coded(problems_behind_schema_errors(  # the compile problems the schema errors would hide
+                    lambda: self._resolve_document(entry, day, ()), loaded.rulesets, loaded.dictionary, self.shared_on(day)), "PF004"))
                 continue
             except ProductFactoryError as exc:
                 problems.extend(_coded(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())], "PF004"))

@@ -26,23 +26,47 @@ BUILT_IN = ["shuiqitong-xw", "shuiqitong-zz", "fangdidai-xw", "yangguang-e-xw", 
 ON = EVALUATION_DATE
 
 
-def row_path(catalog: Catalog, code: str, docs: list[dict]) -> list[tuple]:
-    """The row path from the nested documents themselves, as `pf evaluate` would run each one."""
+def row_path(catalog: Catalog, code: str, docs: list[dict]) -> dict[int, tuple]:
+    """The row path from the nested documents themselves, as `pf evaluate` would run each one, by row number
+    (1-based, as the batch numbers its input rows)."""
     product = catalog.compiled(code, ON)
-    out = []
-    for doc in docs:
+    out = {}
+    for row, doc in enumerate(docs, start=1):
         def report(*args, **kwargs):
             raise AssertionError(args)
         e = evaluate(product, flatten(doc, catalog.dictionary, report), ON)
-        out.append((e.decision, [r.id for r, _ in e.findings], e.limit.amount if e.limit else None,
-                    e.limit.binding if e.limit else None, e.rate.final if e.rate else None))
+        out[row] = (e.decision, [r.id for r, _ in e.findings], e.limit.amount if e.limit else None,
+                    e.limit.binding if e.limit else None, e.rate.final if e.rate else None)
     return out
 
 
-def batch_rows(result) -> list[tuple]:
+def batch_rows(result) -> dict[int, tuple]:
+    """The batch's results by the row number it carries, so every row is compared with its own expectation."""
     f = result.frame
-    return list(zip(f["decision"].to_list(), f["reasons"].to_list(), f["limit"].to_list(), f["binding_cap"].to_list(),
-                    f["rate_bp"].to_list()))
+    rows = f["row"].to_list()
+    assert len(set(rows)) == len(rows), "a row number appears twice in the batch output"
+    return dict(zip(rows, zip(f["decision"].to_list(), f["reasons"].to_list(), f["limit"].to_list(),
+                              f["binding_cap"].to_list(), f["rate_bp"].to_list())))
+
+
+def mismatches(got: dict[int, tuple], expected: dict[int, tuple]) -> list[tuple]:
+    """Rows whose result differs from the expectation, and rows present on one side only."""
+    return [(row, got.get(row), expected.get(row)) for row in sorted(got.keys() | expected.keys())
+            if got.get(row) != expected.get(row)]
+
+
+def assert_comparison_sees_a_repeated_row(got: dict[int, tuple], expected: dict[int, tuple]) -> None:
+    """Self-check: corrupting the expectation of a row that repeats an earlier row's result must be noticed."""
+    first_seen: dict[tuple, int] = {}
+    repeated = next(row for row, result in sorted(got.items())
+                    if first_seen.setdefault(_hashable(result), row) != row)
+    decision, *rest = expected[repeated]
+    corrupted = {**expected, repeated: ("approve" if decision != "approve" else "decline", *rest)}
+    assert [row for row, *_ in mismatches(got, corrupted)] == [repeated]
+
+
+def _hashable(result: tuple) -> tuple:
+    return tuple(tuple(x) if isinstance(x, list) else x for x in result)
 
 
 # ---------------------------------------------------------------- the differential test
@@ -58,10 +82,11 @@ def test_columnar_equals_row_path_on_10000_generated_applicants(catalog, code, t
     result = evaluate_batch(product, read_batch(path, catalog.dictionary), ON)
     expected = row_path(catalog, code, documents(frame))
     got = batch_rows(result)
-    mismatches = [(i, g, e) for i, (g, e) in enumerate(zip(got, expected)) if g != e]
-    assert not mismatches, mismatches[:3]
+    different = mismatches(got, expected)
+    assert not different, different[:3]
+    assert_comparison_sees_a_repeated_row(got, expected)
     assert result.rows_written == 10_000
-    assert {d for d, *_ in got} == {"approve", "refer", "decline"}
+    assert {d for d, *_ in got.values()} == {"approve", "refer", "decline"}
     # The columnar path really ran, limit models and scorecards included; only out-of-range numbers go per row.
     assert result.fallback_reason is None and result.columnar_rows > 9_000 and not result.notes[1:]
 
@@ -139,9 +164,11 @@ def test_columnar_equals_row_path_for_every_construct(pack, tmp_path):
     assert result.columnar_rows == 10_000
     expected = row_path(catalog, "features", documents(frame))
     got = batch_rows(result)
-    assert [(i, g, e) for i, (g, e) in enumerate(zip(got, expected)) if g != e] == []  # row by row
-    assert {d for d, *_ in got} == {"approve", "refer", "decline"}
-    reasons = {r for _, rs, *_ in got for r in rs}
+    different = mismatches(got, expected)
+    assert not different, different[:3]
+    assert_comparison_sees_a_repeated_row(got, expected)
+    assert {d for d, *_ in got.values()} == {"approve", "refer", "decline"}
+    reasons = {r for _, rs, *_ in got.values() for r in rs}
     assert {"RATIO", "AMBIGUOUS_BAND", "LIMIT_BELOW_MINIMUM", "RATE_ADJUSTMENT_UNKNOWN", "NO_ELIGIBLE_TERM"} <= reasons
 
 
@@ -400,5 +427,6 @@ def test_columnar_equals_row_path_for_each_cap_kind(pack, kind):
     assert result.columnar_rows == 4_000
     expected = row_path(catalog, "lim", docs)
     got = batch_rows(result)
-    assert [(i, g, e) for i, (g, e) in enumerate(zip(got, expected)) if g != e] == []
-    assert any(limit is not None for _, _, limit, _, _ in got)
+    different = mismatches(got, expected)
+    assert not different, different[:3]
+    assert any(limit is not None for _, _, limit, _, _ in got.values())

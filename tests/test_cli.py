@@ -100,7 +100,21 @@ def test_validate_lists_every_problem_and_exits_2(monkeypatch, capsys, pack):
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert any(": PF002 error: $.eligibility[1].action: Input should be 'decline' or 'refer', got 'refuse'" in line for line in lines)
-    assert lines[-1].startswith("1 error(s), ") and lines[-1].endswith("document(s)")
+    # the schema error does not hide the expression typo in another rule
+    assert any(": PF102 error: " in line and "unknown param 'min_payd'" in line for line in lines), lines
+    assert lines[-1].startswith("2 error(s), ") and lines[-1].endswith("document(s)")
+
+
+def test_validate_looks_behind_an_unknown_key_but_not_behind_an_error_without_a_stand_in(monkeypatch, capsys, pack):
+    from tests.fixtures import MINI_PRODUCT, write_product
+
+    typo = MINI_PRODUCT.replace("params.min_paid\n", "params.min_payd\n")
+    write_product(pack, typo.replace("borrower: individual\n", "borrower: individual\nborower: individual\n"))
+    code, _, err = pf(monkeypatch, capsys, "validate", str(pack))
+    assert code == 2 and "PF002" in err and "unknown key 'borower'" in err and "PF102" in err
+    write_product(pack, typo.replace("message: 当前逾期\n", "message: [当前逾期]\n"))  # no obvious stand-in for a message
+    code, _, err = pf(monkeypatch, capsys, "validate", str(pack))
+    assert code == 2 and "PF002" in err and "PF102" not in err
 
 
 def test_schedule_textbook_case(monkeypatch, capsys):

@@ -15,7 +15,8 @@ from engine.catalog import Catalog
 from engine.core.errors import ExpressionError
 from engine.core.money import bp_to_rate
 from engine.documents.applicant import load_applicant
-from engine.finance.schedules import annual_percentage_rate, build_schedule
+from engine.finance.apr import annual_percentage_rate
+from engine.finance.schedules import build_schedule
 from engine.results.offers import Request, build_offers, make_offer
 from tests.conftest import EVALUATION_DATE, ROOT
 from tests.test_cli import pf

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from engine.core.money import bp_to_rate, parse_percent, round_cents
+from engine.finance.schedule_render import render_csv, render_table, schedule_to_json
 from engine.finance.schedules import (
     RepaymentMethod,
     Schedule,
@@ -24,9 +25,6 @@ from engine.finance.schedules import (
     build_schedule,
     on_demand_interest,
     parse_method,
-    render_csv,
-    render_table,
-    schedule_to_json,
 )
 
 D = Decimal

@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from engine.compile.ir import CompiledProduct
+from engine.core.repayment import METHOD_LABELS
 from engine.core.values import format_value
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
 from engine.expressions.parser import expression_text
-from engine.results.render import METHOD_LABELS, table
+from engine.results.render import table
 
 
 def describe_product(product: CompiledProduct, rulesets: dict[str, LoadedRuleset]) -> str:

@@ -15,6 +15,7 @@ A test file is products/<code>.tests.yaml (or any products/*.tests.yaml naming `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -40,6 +41,10 @@ class CaseResult:
     differences: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, expected, actual)
     error: str | None = None
     evaluation: Evaluation | None = None
+    # What the case was evaluated on, so other backends can be run on the very same input.
+    record: dict[str, Any] | None = None
+    day: date | None = None
+    catalog: Any = None
 
     @property
     def where(self) -> str:
@@ -109,6 +114,7 @@ def run_file(catalog: Any, path: Path, display: str, catalogs: dict[tuple[str, .
             case_catalog = _catalog_for(catalog, path.parent, tests.packs + case.packs, catalogs)
             compiled = case_catalog.compiled(product, day)
             record = _applicant(case, tests, path.parent, source, index, case_catalog.dictionary)
+            result.record, result.day, result.catalog = record, day, case_catalog
             result.evaluation = evaluate(compiled, record, day, trace=trace)
             result.differences = compare(case.expect, result.evaluation)
             result.status = "fail" if result.differences else "pass"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import polars as pl
 
 from engine.batch.run import BatchResult
 from engine.batch.summary import share
-from engine.core.money import format_money_grouped
+from engine.core.money import format_money_grouped, round_half_up
 
 ORDER = ("approve", "refer", "decline")
 SEVERITY = {"approve": 0, "refer": 1, "decline": 2}
@@ -86,9 +86,9 @@ def compare(a: BatchResult, b: BatchResult) -> Impact:
         a.product.code + "@" + a.product.doc.version, b.product.code + "@" + b.product.doc.version, total,
         share(counts_a.get("approve", 0), total), share(counts_b.get("approve", 0), total), counts_a, counts_b, matrix,
         flipped.height, {k: v.most_common() for k, v in responsible.items()},
-        both_limits.height, lb - la, ((lb - la) / both_limits.height).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        both_limits.height, lb - la, round_half_up((lb - la) / both_limits.height, 2)
         if both_limits.height else None, all_a, all_b,
-        both_rates.height, (Decimal(rate_delta) / both_rates.height).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        both_rates.height, round_half_up(Decimal(rate_delta) / both_rates.height, 2)
         if both_rates.height else None, out)
 
 

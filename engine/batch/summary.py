@@ -8,14 +8,14 @@ interpolation), so every money figure is a real limit to the cent and every rate
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from engine.batch.run import BatchResult
-from engine.core.money import bp_to_percent, format_money_grouped
+from engine.core.money import bp_to_percent, format_money_grouped, round_half_up
 
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
 DECISION_LABELS = {"approve": "通过 approve", "refer": "转人工 refer", "decline": "拒绝 decline"}
@@ -24,7 +24,7 @@ DECISION_LABELS = {"approve": "通过 approve", "refer": "转人工 refer", "dec
 def share(part: int, whole: int) -> str:
     if not whole:
         return "—"
-    return f"{(Decimal(part) * 100 / whole).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    return f"{round_half_up(Decimal(part) * 100 / whole, 1)}%"
 
 
 @dataclass
@@ -97,7 +97,7 @@ def summarize(result: BatchResult) -> Summary:
         histogram = _histogram(values)
     rates = frame.filter(pl.col("rate_bp").is_not_null()).get_column("rate_bp").sort().to_list()
     rate_quantiles = [(_q(q), bp_to_percent(rates[_rank(q, len(rates))])) for q in QUANTILES] if rates else []
-    rate_mean = f"{(Decimal(sum(rates)) / len(rates) / 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%" if rates else "—"
+    rate_mean = f"{round_half_up(Decimal(sum(rates)) / len(rates) / 100, 2)}%" if rates else "—"
     binding = frame.filter(pl.col("binding_cap").is_not_null()).group_by("binding_cap").len().sort(["len", "binding_cap"],
                                                                                                  descending=[True, False])
     caps = [(cap, n, share(n, limits.len())) for cap, n in binding.iter_rows()]

@@ -89,8 +89,8 @@ def schedule(
     if product is not None:
         _product_schedule(product, applicant, amount, rate, term, method, start, output, on, pack)
         return
+    from engine.finance.schedule_render import render_csv, render_table, schedule_to_json
     from engine.finance.schedule_request import schedule_from_text
-    from engine.finance.schedules import render_csv, render_table, schedule_to_json
 
     missing = [name for name, value in (("--amount", amount), ("--rate", rate), ("--term", term)) if value is None]
     if missing:

@@ -14,11 +14,12 @@ Scorecards read only data fields and params; they run before tables and rules, w
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Callable
 
 from engine.compile.limit_details import ReasonCode, ScorecardResult, ScoreVariableResult
 from engine.core.errors import did_you_mean
+from engine.core.money import round_half_up
 from engine.core.values import json_value
 from engine.documents.caps import BinDoc, ScorecardDoc
 from engine.expressions import CompiledExpression
@@ -110,7 +111,7 @@ class CompiledScorecard:
 def _shown(x: Any) -> Any:
     """A computed ratio (1/3 has 28 digits) is shown to 6 decimals, rounded half up; data values as they are."""
     if isinstance(x, Decimal) and x.as_tuple().exponent < -6:  # type: ignore[operator]
-        return x.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        return round_half_up(x, 6)
     return x
 
 

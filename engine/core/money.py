@@ -2,14 +2,29 @@
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import AfterValidator, PlainSerializer
 
 CENT = Decimal("0.01")
 ONE_BP = Decimal("0.0001")
 
 
+def round_half_up(value: Decimal | int, digits: int = 0) -> Decimal:
+    """Round half up (四舍五入) to `digits` decimals, in the current decimal context.
+
+    The one rounding rule of the engine: money, rates, APRs, shares and the expression function round().
+    """
+    quantum = _QUANTA[digits] if 0 <= digits < len(_QUANTA) else Decimal(1).scaleb(-digits)
+    return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+_QUANTA = tuple(Decimal(1).scaleb(-digits) for digits in range(13))  # schedules round thousands of times
+
+
 def round_cents(amount: Decimal | int) -> Decimal:
     """Round half up (四舍五入) to the cent."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_half_up(amount, 2)
 
 
 def round_down_to_step(amount: Decimal | int, step: Decimal | int) -> Decimal:
@@ -52,3 +67,20 @@ def parse_percent(text: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise ValueError(f"not a valid yearly rate: {text!r}")
     return value / 100
+
+
+Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]
+"""Decimal yuan in Python; in JSON a string with exactly two decimals ("5307.27")."""
+
+
+def _whole_cents(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError(f"money amount must be finite, got {value}")
+    cents = round_cents(value)
+    if cents != value:
+        raise ValueError(f"money amount must be a whole number of cents, got {value}")
+    return cents
+
+
+CentMoney = Annotated[Money, AfterValidator(_whole_cents)]
+"""Money that must already be whole cents when validated (repayment schedules)."""

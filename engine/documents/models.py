@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from engine.core.repayment import RepaymentMethodName
 from engine.documents.caps import (
     AffordabilityCapDoc,
     CollateralCapDoc,
@@ -38,7 +39,6 @@ Expression = Union[Annotated[str, Field(min_length=1)], bool, int, Decimal]
 
 FieldType = Literal["integer", "number", "money", "string", "enum", "boolean", "date", "string_list"]
 Action = Literal["decline", "refer"]
-RepaymentMethodName = Literal["equal_installment", "equal_principal", "interest_only", "on_demand"]
 CustomerType = Literal[
     "small_business_owner",  # 小微企业主
     "individual_business",  # 个体工商户
@@ -292,7 +292,7 @@ class PaymentExpectation(Document):
     """The first monthly payment of an offer on the evaluated rate."""
 
     term: int = Field(ge=1, le=600, description='期限(月) / term in months')
-    method: Literal["equal_installment", "equal_principal", "interest_only", "on_demand"] = Field(description='还款方式 / repayment method')
+    method: RepaymentMethodName = Field(description='还款方式 / repayment method')
     amount: Decimal | None = Field(None, description="本金,缺省为额度 / principal; default: the limit")
     payment: Decimal = Field(description='首期月供 / first payment')
 

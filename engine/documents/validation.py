@@ -25,7 +25,7 @@ def validate_document(doc: SourceDocument, model: type[M], path: DocPath = ()) -
 def problems_from_validation(doc: SourceDocument, exc: ValidationError, model: type[BaseModel], prefix: DocPath = ()) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
-        path = _data_path(doc.data, prefix, error["loc"])
+        path = data_path(doc.data, prefix, error["loc"])
         kind = error["type"]
         if kind == "extra_forbidden":
             known = _field_names_at(model, error["loc"])
@@ -46,7 +46,7 @@ def problems_from_validation(doc: SourceDocument, exc: ValidationError, model: t
     return problems
 
 
-def _data_path(data: Any, prefix: DocPath, loc: tuple[Any, ...]) -> DocPath:
+def data_path(data: Any, prefix: DocPath, loc: tuple[Any, ...]) -> DocPath:
     """Map pydantic's loc (which includes union member tags) onto a path that exists in the data."""
     path = list(prefix)
     node = data

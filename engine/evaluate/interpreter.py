@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Callable
 
 from engine.compile.ir import (
@@ -25,7 +25,7 @@ from engine.compile.ir import (
     TableStep,
     decide,
 )
-from engine.core.money import round_down_to_step
+from engine.core.money import round_down_to_step, round_half_up
 from engine.evaluate.fused import rule_checker
 
 Record = dict[str, Any]
@@ -258,7 +258,7 @@ def _bp(value: Any) -> int:
     """Basis points are whole numbers: an int passes through, a decimal is rounded half up."""
     if type(value) is int:
         return value
-    return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP))
+    return int(round_half_up(value))
 
 
 def _evaluate_rate(pricing: CompiledPricing, v: Record, findings: list[FindingTuple], steps: list[tuple] | None) -> RateOutcome | None:

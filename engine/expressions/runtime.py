@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
+
+from engine.core.money import round_half_up
 
 
 def divide(a: int | Decimal, b: int | Decimal) -> Decimal | None:
@@ -11,10 +13,6 @@ def divide(a: int | Decimal, b: int | Decimal) -> Decimal | None:
     if b == 0:
         return None
     return Decimal(a) / b
-
-
-def round_half_up(x: int | Decimal, digits: int = 0) -> Decimal:
-    return Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 def round_down(x: int | Decimal, step: int | Decimal) -> Decimal | None:

@@ -19,9 +19,8 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 
 from engine.core.money import CENT
-from engine.finance.schedules import MAX_TERM_MONTHS, RepaymentMethod, _installment  # the schedule's own 等额本息 formula
-
-METHODS = {m.value for m in RepaymentMethod}
+from engine.core.repayment import METHOD_NAMES
+from engine.finance.schedules import MAX_TERM_MONTHS, _installment  # the schedule's own 等额本息 formula
 
 
 class Unbounded(ValueError):
@@ -82,7 +81,7 @@ def max_principal(allowed: Decimal, annual_rate: Decimal, term: int, method: str
     the candidate does not fit. The walk, not the estimate, is what guarantees the result, so cent
     rounding (which can make the installment non-monotonic by a cent) cannot break it.
     """
-    if method not in METHODS:
+    if method not in METHOD_NAMES:
         raise ValueError(f"unknown repayment method {method!r}")
     if not 1 <= term <= MAX_TERM_MONTHS:
         raise ValueError(f"term must be 1..{MAX_TERM_MONTHS} months, got {term}")

@@ -7,16 +7,14 @@ numbers from applicant data appear as strings when they are decimals.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from engine.compile.limit_details import CapDetail, ScorecardResult
-from engine.core.money import format_money
+from engine.core.money import Money
 from engine.results.offer_models import OffersResult
 
-Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]
 DecisionKind = Literal["approve", "refer", "decline"]
 
 

@@ -8,14 +8,11 @@ flows. Money is a string with two decimals; rates are integer basis points with 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
-from engine.core.money import format_money
-
-Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]
+from engine.core.money import Money
 
 
 class Model(BaseModel):

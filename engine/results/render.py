@@ -5,15 +5,10 @@ import unicodedata
 from typing import Any
 
 from engine.core.money import bp_to_percent, format_money_grouped
+from engine.core.repayment import METHOD_LABELS
 from engine.results.decision import Decision
 
 DECISION_LABELS = {"approve": "APPROVE 通过", "refer": "REFER 转人工审核", "decline": "DECLINE 拒绝"}
-METHOD_LABELS = {
-    "equal_installment": "等额本息",
-    "equal_principal": "等额本金",
-    "interest_only": "按月付息到期还本",
-    "on_demand": "随借随还",
-}
 
 
 def display_width(text: str) -> int:

@@ -24,10 +24,11 @@ from engine.compile.limits.common import (
 from engine.compile.limits.registry import CapKind, register
 from engine.core.errors import did_you_mean
 from engine.core.money import bp_to_percent, bp_to_rate, format_money_grouped
+from engine.core.repayment import METHOD_NAMES as METHODS, RepaymentMethod
 from engine.documents.caps import AffordabilityCapDoc, text
 from engine.expressions import CompiledExpression, nodes as n
-from engine.finance.affordability import METHODS, Unbounded, allowance, installment, max_principal
-from engine.finance.schedules import MAX_TERM_MONTHS, RepaymentMethod
+from engine.finance.affordability import Unbounded, allowance, installment, max_principal
+from engine.finance.schedules import MAX_TERM_MONTHS
 
 
 class AffordabilityDetail(Model):

@@ -8,14 +8,17 @@ applied only when it lowers the limit, never when it raises it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, NamedTuple, Union
+from typing import Any, NamedTuple, Union
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict
 
 from engine.compile.ir import Check
 from engine.compile.reasons import cap_reason
 from engine.core.errors import did_you_mean
-from engine.core.money import format_money, format_money_grouped
+from engine.core.money import (
+    Money as Money,  # re-exported: every detail model uses the one Money type
+    format_money_grouped,
+)
 from engine.core.values import json_value
 from engine.documents.caps import NumberMap
 from engine.expressions import CompiledExpression, nodes as n
@@ -23,8 +26,6 @@ from engine.expressions import CompiledExpression, nodes as n
 Record = dict[str, Any]
 FindingTuple = tuple[Any, Any]
 
-# Details are part of the JSON contract: money a string with two decimals, ratios exact decimal strings.
-Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]
 Points = Union[int, Decimal]
 
 
