@@ -206,7 +206,6 @@ def packs(pack: Optional[list[Path]] = PackOption) -> None:
     from engine.results.render import table
 
     catalog = _catalog(pack)
-    catalog.validate()
     rows = [["pack", "version", "path", "depends on", "products", "rulesets", "shared params"]]
     for loaded_pack in catalog.packs:
         manifest = loaded_pack.manifest
@@ -265,7 +264,7 @@ def run_tests(
     from engine.authoring.testing import coverage, discover, render_coverage, render_results, run_file
 
     catalog = _catalog(pack)
-    catalog.validate()  # loads every pack
+    catalog.packs  # loads every pack
     files: list[Path] = []
     for path in paths or [p.root for p in catalog.packs]:
         if path.is_dir():
@@ -294,6 +293,7 @@ def validate(
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Load and compile every product and ruleset, then analyse them; list every problem (exit 2 if any)."""
+    from engine.authoring.validate import validate_catalog
     from engine.catalog import is_root_pack
 
     if path is not None and not path.is_dir():
@@ -304,7 +304,7 @@ def validate(
         catalog = _catalog(pack, root=path)
     else:
         catalog = _catalog([path] + list(pack or []))
-    checked, problems = catalog.validate(analyse=True)
+    checked, problems = validate_catalog(catalog, analyse=True)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for problem in errors + (warnings if strict else []):
