@@ -9,7 +9,13 @@ from engine.authoring.analysis import analyse_product, analyse_ruleset
 from engine.authoring.testing import parse_test_file
 from engine.catalog import Catalog, LoadedPacks, content_hash
 from engine.compile.product import compile_product, compile_ruleset
-from engine.core.errors import DocumentError, Problem, ProblemCollector, ProductFactoryError, UsageError
+from engine.core.errors import (
+    DocumentError,
+    Problem,
+    ProblemCollector,
+    ProductFactoryError,
+    UsageError,
+)
 from engine.documents.loaders import load_source
 
 

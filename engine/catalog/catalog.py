@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from engine.catalog.hashing import content_hash
-from engine.catalog.layering import MANIFEST_FILE, LoadedPacks, Pack, ProductEntry, SharedParamEntry, load_packs
+from engine.catalog.layering import (
+    MANIFEST_FILE,
+    LoadedPacks,
+    Pack,
+    ProductEntry,
+    SharedParamEntry,
+    load_packs,
+)
 from engine.catalog.versions import check_versions, select
 from engine.compile.ir import CompiledProduct
 from engine.compile.product import compile_product

@@ -14,7 +14,12 @@ from engine.core.errors import Problem, ProductFactoryError, UsageError
 from engine.documents.loaded import LoadedRuleset
 from engine.documents.loaders import FolderLoader, PackLoader, display_path, load_source
 from engine.documents.models import DataDictionary, RulesetDoc
-from engine.documents.packs import PackManifest, ParamGroupDoc, ProductHeader, SharedParam
+from engine.documents.packs import (
+    PackManifest,
+    ParamGroupDoc,
+    ProductHeader,
+    SharedParam,
+)
 from engine.documents.source import SourceDocument
 from engine.documents.validation import validate_document
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 from engine.catalog.layering import LoadedPacks, ProductEntry
-from engine.core.errors import DocumentError, UnknownProductError, UsageError, did_you_mean
+from engine.core.errors import (
+    DocumentError,
+    UnknownProductError,
+    UsageError,
+    did_you_mean,
+)
 
 
 def check_versions(state: LoadedPacks) -> None:
