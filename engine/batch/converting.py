@@ -24,6 +24,8 @@ from engine.batch.numbers import NumberConversion
 from engine.documents.applicant import check_value
 from engine.documents.models import FieldDef
 
+_TOO_LARGE = 10**30
+
 
 class ColumnConverter(NumberConversion):
     """One column: a fast vectorised path for well-formed cells, check_value for every other cell."""
@@ -94,6 +96,9 @@ class ColumnConverter(NumberConversion):
                         error = f"more than {MAX_NUMBER_SCALE} decimals are not supported, got {checked}"
                 except Exception:
                     error = f"not a finite number: {checked}"
+            if error is None and self.kind == "number" and abs(checked) >= _TOO_LARGE:
+                # A column holds 128-bit scaled integers: such a value cannot be represented at all.
+                error = f"numbers from 10^30 up are not supported, got {checked}"
             if error is not None:
                 problems.append((i, show(raw[i]), error))
             else:

@@ -18,6 +18,12 @@ _FLOAT_EXACT = float(2**51)  # |k| below this: the float test of exactness in fl
 _FLOAT_MAX_SCALE = 15
 
 
+def _filled(value: float, n: int) -> pl.Series:
+    # A divisor column, not a scalar: polars divides by a scalar through its reciprocal, which is not
+    # correctly rounded (k / 100 could miss x by one ulp); column by column division is.
+    return pl.select(pl.repeat(value, n, dtype=pl.Float64)).to_series()
+
+
 class NumberConversion:
     """The number methods of ColumnConverter (converting.py), which provides the attributes below."""
 
@@ -74,7 +80,7 @@ class NumberConversion:
         scale = 2 if kind == "money" else 0 if kind == "integer" else self.float_scale(column)
         factor = float(10**scale)
         scaled_float = (column * factor).round()
-        exact = column.is_finite() & (scaled_float.abs() < _FLOAT_EXACT) & (scaled_float / factor == column)
+        exact = column.is_finite() & (scaled_float.abs() < _FLOAT_EXACT) & (scaled_float / _filled(factor, len(column)) == column)
         scaled = pl.select(pl.when(pl.lit(exact)).then(pl.lit(scaled_float))).to_series().cast(pl.Int64)
         indices = (~exact.fill_null(True)).arg_true().to_list()
         if not indices and scale <= 3:
@@ -94,7 +100,7 @@ class NumberConversion:
                 break
             factor = float(10**scale)
             scaled = (column * factor).round()
-            exact = pending & (scaled.abs() < _FLOAT_EXACT) & (scaled / factor == column)
+            exact = pending & (scaled.abs() < _FLOAT_EXACT) & (scaled / _filled(factor, len(column)) == column)
             needed = pl.select(pl.when(pl.lit(exact)).then(scale).otherwise(pl.lit(needed))).to_series()
             pending = pending & ~exact
         return int(needed.max() or 0)  # type: ignore[arg-type]
