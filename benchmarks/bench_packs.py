@@ -24,9 +24,10 @@ LOAD_ALL = """
 import sys, time
 started = time.perf_counter()
 from pathlib import Path
+from engine.authoring.validate import validate_catalog
 from engine.catalog import Catalog
 catalog = Catalog(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])
-checked, problems = catalog.validate()
+checked, problems = validate_catalog(catalog)
 assert not problems, [p.render() for p in problems][:5]
 print(checked, time.perf_counter() - started)
 """

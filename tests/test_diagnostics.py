@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.authoring.validate import validate_catalog
 from engine.catalog import Catalog
 from tests.conftest import EXAMPLE_PACKS, ROOT
 
@@ -39,7 +40,7 @@ def diagnose(fixture: Path, tmp_path: Path):
     shutil.copytree(ROOT / "rulesets", tmp_path / "rulesets")
     (tmp_path / "products").mkdir()
     shutil.copy(fixture, tmp_path / "products" / fixture.name)
-    return Catalog(tmp_path).validate(analyse=True)[1]
+    return validate_catalog(Catalog(tmp_path), analyse=True)[1]
 
 
 def test_every_fixture_is_checked():
@@ -71,5 +72,5 @@ def test_every_code_is_documented_with_a_fix():
 
 
 def test_built_in_and_example_packs_pass_strict_validation():
-    problems = Catalog(ROOT, EXAMPLE_PACKS).validate(analyse=True)[1]
+    problems = validate_catalog(Catalog(ROOT, EXAMPLE_PACKS), analyse=True)[1]
     assert [p.render(with_code=True) for p in problems] == []

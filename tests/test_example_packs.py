@@ -33,6 +33,7 @@ from pathlib import Path
 import pytest
 
 import cli
+from engine.authoring.validate import validate_catalog
 from engine.catalog import Catalog
 from engine.documents.applicant import load_applicant
 from engine.evaluate.interpreter import evaluate
@@ -121,7 +122,7 @@ def _ids(rows):
 
 
 def test_both_packs_load_and_compile_on_top_of_the_built_in_pack(layered):
-    checked, problems = layered.validate()
+    checked, problems = validate_catalog(layered)
     assert problems == []
     assert [p.name for p in layered.packs] == ["builtin", "luzhou-bank", "haian-rcb"]
     for name, codes in PACK_PRODUCTS.items():
@@ -132,7 +133,7 @@ def test_both_packs_load_and_compile_on_top_of_the_built_in_pack(layered):
 
 @pytest.mark.parametrize("packs", [[LUZHOU], [HAIAN]], ids=["luzhou-bank", "haian-rcb"])
 def test_each_pack_also_loads_alone(packs):
-    assert Catalog(packs=packs).validate()[1] == []
+    assert validate_catalog(Catalog(packs=packs))[1] == []
 
 
 def test_pack_dictionary_extensions_add_sources_and_fields(layered):

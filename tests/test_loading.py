@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from engine.authoring.validate import validate_catalog
 from engine.catalog import Catalog
 from engine.core.errors import DocumentError, ExpressionError, UnknownProductError
 from engine.documents.applicant import load_applicant
@@ -45,7 +46,7 @@ def test_malformed_documents(text, as_json, expected):
 def broken(pack, old: str, new: str) -> list[str]:
     assert old in MINI_PRODUCT
     write_product(pack, MINI_PRODUCT.replace(old, new, 1))
-    checked, problems = Catalog(pack).validate()
+    checked, problems = validate_catalog(Catalog(pack))
     return [p.replace(str(pack) + "/", "") for p in rendered(problems)]
 
 
@@ -83,7 +84,7 @@ def test_all_problems_are_reported_not_only_the_first(pack):
     text = MINI_PRODUCT.replace("tax.paid_12m >= params.min_paid", "tax.paid12m >= 1").replace(
         "credit_bureau.loan_inquiries_3m <= 6", "credit_bureau.loan_inquiries_3m <= 'six'").replace("rulesets: [judicial]", "rulesets: [judical]")
     write_product(pack, text)
-    problems = rendered(Catalog(pack).validate()[1])
+    problems = rendered(validate_catalog(Catalog(pack))[1])
     assert len(problems) == 3
     assert "unknown field 'tax.paid12m'" in problems[0]
     assert "cannot compare number with string" in problems[1]

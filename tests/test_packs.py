@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.authoring.validate import validate_catalog
 from engine.catalog import Catalog
 from engine.core.errors import UnknownProductError, UsageError
 from engine.evaluate.interpreter import evaluate
@@ -116,7 +117,7 @@ def test_provenance_names_the_file_and_line_of_every_part(family, pack):
 def test_errors_in_inherited_and_added_parts_point_at_their_own_files(pack):
     write_product(pack)
     write_product(pack, VARIANT.replace("applicant.age <= 60", "applicant.agee <= 60"), "mini-local.yaml")
-    problems = [p.render().replace(str(pack) + "/", "") for p in Catalog(pack).validate()[1]]
+    problems = [p.render().replace(str(pack) + "/", "") for p in validate_catalog(Catalog(pack))[1]]
     assert problems == ["products/mini-local.yaml:13:30: $.eligibility.add[0].rule: unknown field 'applicant.agee' "
                         "(did you mean 'applicant.age' or 'applicant.role' or 'applicant.birth_date'?)"]
 
@@ -127,7 +128,7 @@ def test_errors_in_inherited_and_added_parts_point_at_their_own_files(pack):
 def test_removing_an_unknown_rule_suggests(pack, edit, message):
     write_product(pack)
     write_product(pack, VARIANT.replace(edit, message), "mini-local.yaml")
-    problems = [p.render() for p in Catalog(pack).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(pack))[1]]
     assert len(problems) == 1
     assert "mini-local.yaml:9:12: $.eligibility.remove[0]: cannot remove 'B_GRADE_REVEIW': the parent has no such id " \
            "(did you mean 'B_GRADE_REVIEW'?)" in problems[0]
@@ -137,7 +138,7 @@ def test_adding_an_existing_rule_and_unknown_edit(pack):
     write_product(pack)
     text = VARIANT.replace("LOCAL_AGE", "PAID").replace("  remove: [B_GRADE_REVIEW]", "  delete: [B_GRADE_REVIEW]")
     write_product(pack, text, "mini-local.yaml")
-    problems = sorted(p.render().replace(str(pack) + "/", "") for p in Catalog(pack).validate()[1])
+    problems = sorted(p.render().replace(str(pack) + "/", "") for p in validate_catalog(Catalog(pack))[1])
     assert problems == [
         "products/mini-local.yaml:13:7: $.eligibility.add[0]: cannot add 'PAID': the parent already has it (use replace)",
         "products/mini-local.yaml:9:3: $.eligibility.delete: unknown list edit 'delete' (expected remove, replace or add)",
@@ -146,11 +147,11 @@ def test_adding_an_existing_rule_and_unknown_edit(pack):
 
 def test_unknown_parent_and_cycles_are_errors(pack):
     write_product(pack, VARIANT.replace("extends: mini", "extends: mnii"), "mini-local.yaml")
-    problems = [p.render() for p in Catalog(pack).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(pack))[1]]
     assert len(problems) == 1 and "mini-local.yaml:3:10: $.extends: cannot extend 'mnii': unknown product 'mnii'" in problems[0]
     write_product(pack, VARIANT.replace("extends: mini", "extends: mini-branch"), "mini-local.yaml")
     write_product(pack, BRANCH, "mini-branch.yaml")
-    problems = [p.render() for p in Catalog(pack).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(pack))[1]]
     assert any("variants form a cycle: mini-local -> mini-branch -> mini-local" in p for p in problems)
 
 
@@ -177,7 +178,7 @@ def test_the_version_in_force_is_chosen_by_date_and_explicit_versions_work(pack)
 def test_overlapping_versions_are_load_errors(pack):
     write_product(pack)
     write_product(pack, VERSION_2.replace("from: 2028-01-01", "from: 2027-06-01"), "mini-v2.yaml")
-    problems = [p.render() for p in Catalog(pack).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(pack))[1]]
     assert any("mini@2.0 is in force from 2027-06-01, which overlaps mini@1.0 (2025-01-01 to 2027-12-31)" in p for p in problems)
 
 
@@ -219,14 +220,14 @@ def base(pack: Path) -> Path:
 def test_a_later_pack_adds_a_variant(base, tmp_path):
     bank = make_pack(tmp_path, "bank", products={"mini-local.yaml": VARIANT})
     catalog = Catalog(base, [bank])
-    assert catalog.validate()[1] == []
+    assert validate_catalog(catalog)[1] == []
     d = decide(catalog, "mini-local")
     assert d.product.pack == "bank" and d.rate.base_bp == 300
 
 
 def test_a_later_pack_never_silently_shadows_a_code(base, tmp_path):
     bank = make_pack(tmp_path, "bank", products={"mini.yaml": MINI_PRODUCT})
-    problems = [p.render() for p in Catalog(base, [bank]).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(base, [bank]))[1]]
     assert len(problems) == 1 and "bank/products/mini.yaml:1:7: $.code: product code 'mini' is already defined in" in problems[0]
     assert "to replace it, list it under replaces.products in pack.yaml" in problems[0]
 
@@ -235,7 +236,7 @@ def test_a_pack_may_replace_a_code_it_names(base, tmp_path):
     replacement = MINI_PRODUCT.replace("min_paid: 10000", "min_paid: 99999").replace("params.lpr\n", "market.lpr_1y_bp\n")
     bank = make_pack(tmp_path, "bank", "replaces: {products: [mini]}\n", products={"mini.yaml": replacement})
     catalog = Catalog(base, [bank])
-    assert catalog.validate()[1] == []
+    assert validate_catalog(catalog)[1] == []
     compiled = catalog.compiled("mini", EVALUATION_DATE)
     assert compiled.pack == "bank" and compiled.doc.params["min_paid"] == 99999
 
@@ -243,7 +244,7 @@ def test_a_pack_may_replace_a_code_it_names(base, tmp_path):
 def test_dependencies_must_be_loaded_first(base, tmp_path):
     bank = make_pack(tmp_path, "bank", products={})
     (bank / "pack.yaml").write_text("name: bank\nversion: '1.0'\ndescription: x\ndepends_on: [province]\n", encoding="utf-8")
-    problems = [p.render() for p in Catalog(base, [bank]).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(base, [bank]))[1]]
     assert problems and "pack 'bank' depends on 'province', which is not loaded before it" in problems[0]
 
 
@@ -256,7 +257,7 @@ def test_dictionary_extensions_add_fields_but_never_redefine(base, tmp_path):
     assert catalog.dictionary.field("property.valuation") is not None
     clash = extension + "      valuation: {type: money, description: 重复}\n"
     (bank / "schemas" / "dictionary.yaml").write_text(clash, encoding="utf-8")
-    problems = [p.render() for p in Catalog(base, [bank]).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(base, [bank]))[1]]
     assert len(problems) == 1 and "field property.valuation is already defined in" in problems[0]
 
 
@@ -274,7 +275,7 @@ def test_shared_params_by_date_and_overridden_by_a_later_pack(base, tmp_path):
 
 def test_unknown_shared_param_is_a_load_error(base):
     write_product(base, MINI_PRODUCT.replace("base_bp: params.lpr", "base_bp: market.lpr_1y"))
-    problems = [p.render() for p in Catalog(base).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(base))[1]]
     assert len(problems) == 1
     assert "unknown param 'lpr_1y' in parameter centre group 'market' (did you mean 'lpr_1y_bp'?)" in problems[0]
 
@@ -282,7 +283,7 @@ def test_unknown_shared_param_is_a_load_error(base):
 def test_broken_pack_manifest(base, tmp_path):
     bank = make_pack(tmp_path, "bank")
     (bank / "pack.yaml").write_text("name: Bank!\nversion: '1.0'\ndescription: x\ndepends: [base]\n", encoding="utf-8")
-    problems = [p.render() for p in Catalog(base, [bank]).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(base, [bank]))[1]]
     assert any("pack.yaml:4:1: $.depends: unknown key 'depends' (did you mean 'depends_on'?)" in p for p in problems)
     assert any("$.name: String should match pattern" in p for p in problems)
 
@@ -311,7 +312,7 @@ def test_show_resolved_and_packs_on_the_command_line(monkeypatch, capsys, base, 
     code, out, err = pf(monkeypatch, capsys, "validate", str(base), "--pack", str(bank))
     assert code == 0, err
     monkeypatch.setenv("PF_PACKS", str(bank))
-    import engine.catalog as catalog_module
+    import engine.catalog.catalog as catalog_module  # where Catalog looks for the built-in pack
 
     monkeypatch.setattr(catalog_module, "default_root", lambda: base)
     code, out, err = pf(monkeypatch, capsys, "show", "mini-local", "--resolved", "--date", "2026-11-25")
@@ -330,7 +331,7 @@ def test_show_resolved_and_packs_on_the_command_line(monkeypatch, capsys, base, 
 def test_a_shared_param_not_yet_in_force_is_reported(base):
     write_product(base, MINI_PRODUCT.replace("base_bp: params.lpr", "base_bp: market.lpr_1y_bp").replace(
         "effective: {from: 2025-01-01, to: 2027-12-31}", "effective: {from: 2024-01-01, to: 2027-12-31}"))
-    problems = [p.render() for p in Catalog(base).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(base))[1]]
     assert len(problems) == 1 and "market.lpr_1y_bp has no value in force on the date this product is compiled for" in problems[0]
 
 
@@ -340,10 +341,10 @@ def test_a_variant_removes_an_inherited_param_with_null(pack):
         "tables:\n", "limit:\n  caps: [{id: product_max, label: 产品上限, value: 1000000}]\n  round_down_to: 10000\ntables:\n", 1),
         "mini-local.yaml")
     catalog = Catalog(pack)
-    assert catalog.validate()[1] == []
+    assert validate_catalog(catalog)[1] == []
     assert "multiplier" not in catalog.resolve(catalog.select("mini-local", EVALUATION_DATE), EVALUATION_DATE).doc.params
     write_product(pack, VARIANT.replace("  min_paid: 20000\n", "  min_paid: 20000\n  multipler: null\n"), "mini-local.yaml")
-    problems = [p.render() for p in Catalog(pack).validate()[1]]
+    problems = [p.render() for p in validate_catalog(Catalog(pack))[1]]
     assert any("cannot remove params.multipler: the parent has no such key (did you mean 'multiplier'?)" in p for p in problems)
 
 

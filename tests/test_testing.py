@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.authoring.testing import coverage, render_coverage, render_results, run_file
+from engine.authoring.validate import validate_catalog
 from engine.catalog import Catalog
 from engine.results.build import to_decision
 from tests.fixtures import write_product
@@ -102,7 +103,7 @@ def test_cases_written_inside_the_product_file(pack):
 """
     write_product(pack, embedded)
     catalog = Catalog(pack)
-    assert catalog.validate()[1] == []
+    assert validate_catalog(catalog)[1] == []
     results = run_file(catalog, pack / "products" / "mini.yaml", "products/mini.yaml")
     assert [(r.status, r.product) for r in results] == [("pass", "mini"), ("fail", "mini")]
     assert results[1].line == MINI_PRODUCT.count("\n") + 7 and results[1].differences == [("decision", "approve", "refer")]

@@ -84,8 +84,12 @@ def _has_tests(path: Path) -> bool:
 
 def load_test_file(path: Path, display: str) -> tuple[TestFileDoc, SourceDocument]:
     """The test cases of a test file, or of a product file's `tests:` section (positions kept)."""
-    source = load_document(path, display)
-    if path.name.endswith(".tests.yaml") or not (isinstance(source.data, dict) and "tests" in source.data):
+    return parse_test_file(load_document(path, display), test_file=path.name.endswith(".tests.yaml"))
+
+
+def parse_test_file(source: SourceDocument, test_file: bool) -> tuple[TestFileDoc, SourceDocument]:
+    """The test cases of a parsed test file (test_file) or of a product document's `tests:` section."""
+    if test_file or not (isinstance(source.data, dict) and "tests" in source.data):
         return validate_document(source, TestFileDoc), source
     section = _subdocument(source, ("tests",), source.data["tests"])
     tests = validate_document(section, TestFileDoc)
@@ -127,12 +131,10 @@ def run_file(catalog: Any, path: Path, display: str, catalogs: dict[tuple[str, .
 def _catalog_for(catalog: Any, base: Path, packs: list[str], cache: dict[tuple[str, ...], Any] | None) -> Any:
     if not packs:
         return catalog
-    from engine.catalog import Catalog
-
     key = tuple(str((base / p).resolve()) for p in packs)
     cache = cache if cache is not None else {}
     if key not in cache:
-        cache[key] = Catalog(catalog.root, [Path(p) for p in catalog.pack_paths[1:]] + [Path(p) for p in key])
+        cache[key] = catalog.with_packs(Path(p) for p in key)
     return cache[key]
 
 

@@ -33,8 +33,8 @@ def run_tests(
     from engine.catalog import _display
 
     catalog = catalog_for(pack)
-    catalog.validate()  # loads every pack
-    files = test_files(paths or [p.root for p in catalog.packs])
+    catalog.packs  # loads every pack
+    files = test_files(paths or [p.root for p in catalog.packs if p.root is not None])
     catalogs: dict = {}
     results = [r for f in files for r in run_file(catalog, f, _display(f), catalogs, trace=show_coverage)]
     typer.echo(render_results(results), nl=False)
@@ -52,8 +52,10 @@ def validate(
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Load and compile every product and ruleset, then analyse them; list every problem (exit 2 if any)."""
+    from engine.authoring.validate import validate_catalog
+
     catalog = catalog_of_folder(path, pack)
-    checked, problems = catalog.validate(analyse=True)
+    checked, problems = validate_catalog(catalog, analyse=True)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for problem in errors + (warnings if strict else []):

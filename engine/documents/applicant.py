@@ -1,11 +1,13 @@
 """Applicant files: validated against the data dictionary and flattened into a record.
 
+Floats (as json.loads gives them) are accepted for numbers and converted exactly, Decimal(repr(x)).
 A record maps dotted paths ('tax.paid_12m') to exact values; a missing or null field is simply
 absent. Each present data source also appears under its own name (record['tax'] = True), which is
 what has(tax) tests.
 """
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +18,8 @@ from engine.documents.models import DataDictionary, FieldDef
 from engine.documents.source import SourceDocument, load_document, parse_text
 
 Record = dict[str, Any]
+_CENT = Decimal("0.01")
+_CENTS_EXACT = Decimal(10) ** 15  # quantize keeps every digit below this (28-digit context)
 ID_KEY = "id"
 
 
@@ -131,6 +135,13 @@ def check_value(definition: FieldDef, value: Any) -> tuple[Any, str | None]:
     """The value converted to its exact type, or an error saying what was expected."""
     kind = definition.type
     if kind in ("integer", "number", "money"):
+        if isinstance(value, float) and math.isfinite(value):
+            # A JSON float (json.loads output) stands for the decimal its shortest repr shows: 0.1 is 0.1,
+            # and 0.1 + 0.2 is 0.30000000000000004 (too many decimals for money), never a binary fraction.
+            # Money in whole cents is written with its two decimals, as money files spell it (3850000.00).
+            value = Decimal(repr(value))
+            if kind == "money" and -2 < value.as_tuple().exponent <= 0 and abs(value) < _CENTS_EXACT:
+                value = value.quantize(_CENT)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             return None, f"expected a number{_unit(definition)}, got {_describe(value)}"
         if kind == "integer" and value != int(value):
