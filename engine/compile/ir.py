@@ -140,9 +140,6 @@ class RuleGroup:
     rules: tuple[Check, ...]
 
 
-CompiledCombination = RuleGroup
-
-
 @dataclass(frozen=True, slots=True)
 class CompiledRow:
     index: int
