@@ -14,10 +14,14 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from engine.compile.ir import (
+    AMBIGUOUS,
+    DECISION_PRECEDENCE,
+    NO_MATCH,
     Checkpoint,
     CompiledLimit,
     CompiledPricing,
     CompiledProduct,
+    CompiledTable,
     FindingTuple,
     OfferStep,
     RulesStep,
@@ -69,97 +73,106 @@ class Evaluation:
     rate: RateOutcome | None
     terms: TermsOutcome | None
     trace: list[tuple] | None
-
-
-@dataclass(slots=True)
-class _Run:
-    product: CompiledProduct
-    v: Record
-    findings: list[FindingTuple]
-    steps: list[tuple] | None
-    stopped: bool = False
-    limit: LimitOutcome | None = None
-    rate: RateOutcome | None = None
-    terms: TermsOutcome | None = None
+    stopped: bool = False  # a checkpoint found the applicant declined: the later steps did not run
 
 
 def evaluate(product: CompiledProduct, record: Record, on: date, *, trace: bool = False) -> Evaluation:
     v = dict(record)
     v["$date"] = on
-    run = _Run(product, v, [], [] if trace else None)
-    for handler, step in _program(product, trace):
-        handler(run, step)
-        if run.stopped:
-            break
-    decision = decide(run.findings)
-    if decision == "decline":
+    run = Evaluation(product, v, on, "", [], None, None, None, [] if trace else None)
+    _driver(product, trace)(run)
+    if not run.stopped:
+        run.decision = decide(run.findings)
+    if run.decision == DECISION_PRECEDENCE[0]:  # a declined applicant is offered nothing
         run.limit = run.rate = run.terms = None
-    return Evaluation(product, v, on, decision, run.findings, run.limit, run.rate, run.terms, run.steps)
+    return run
 
 
-def _program(product: CompiledProduct, trace: bool) -> tuple[tuple[Callable[[_Run, Any], None], Any], ...]:
-    """The steps paired with their handlers, once per product; untraced rules steps run fused."""
-    key = ("program", trace)
-    program = product.backends.get(key)
-    if program is None:
-        pairs = []
-        for step in product.steps:
-            handler = HANDLERS[type(step)]
+def _driver(product: CompiledProduct, trace: bool) -> Callable[[Evaluation], None]:
+    """The steps as one generated function calling each step's handler in order, once per product: a loop
+    over the steps costs as much as the steps of a small product. Untraced rules steps run fused."""
+    key = "driver, traced" if trace else "driver"
+    driver = product.backends.get(key)
+    if driver is None:
+        namespace: dict[str, Any] = {"_decide": decide, "_DECLINE": DECISION_PRECEDENCE[0]}
+        lines = ["def _drive(run):", "    findings = run.findings"]
+        for i, step in enumerate(product.steps):
             if isinstance(step, RulesStep) and not trace:
-                handler = _fused_rules(rule_checker(product, step))
-            pairs.append((handler, step))
-        program = product.backends[key] = tuple(pairs)
-    return program
-
-
-def _fused_rules(checker: Callable[[Record], list[FindingTuple]]) -> Callable[[_Run, Any], None]:
-    def run_fused(run: _Run, step: RulesStep) -> None:
-        run.findings.extend(checker(run.v))
-    return run_fused
+                namespace[f"_c{i}"] = rule_checker(product, step)
+                lines.append(f"    findings.extend(_c{i}(run.record))")
+            elif isinstance(step, Checkpoint):  # _checkpoint, inlined
+                lines += ["    run.decision = _decide(findings)", "    if run.decision == _DECLINE:",
+                          "        run.stopped = True", "        return"]
+            else:
+                handler = _table_handler(step) if isinstance(step, TableStep) else HANDLERS[type(step)]
+                namespace[f"_h{i}"], namespace[f"_s{i}"] = handler, step
+                lines.append(f"    _h{i}(run, _s{i})")
+        exec(compile("\n".join(lines) + "\n", "<steps>", "exec"), namespace)  # noqa: S102 - our own handler names only
+        driver = product.backends[key] = namespace["_drive"]
+    return driver
 
 
 def _outcome(value: Any, yes: str = "pass", no: str = "fail") -> str:
     return yes if value is True else no if value is False else "unknown"
 
 
-def _checkpoint(run: _Run, step: Checkpoint) -> None:
-    run.stopped = decide(run.findings) == "decline"
+def _checkpoint(run: Evaluation, step: Checkpoint) -> None:
+    run.decision = decide(run.findings)
+    run.stopped = run.decision == DECISION_PRECEDENCE[0]
 
 
-def _scorecard(run: _Run, step: ScorecardStep) -> None:
-    card, v = step.card, run.v
+def _scorecard(run: Evaluation, step: ScorecardStep) -> None:
+    card, v = step.card, run.record
     unscored = card.run(v)
     if unscored:  # a variable without a bin for its value: the score (and the grade) is unknown
         labels = "、".join(variable.label for variable in unscored)
         fields = tuple(dict.fromkeys(f for variable in unscored for f in variable.value.fields))
         run.findings.append((step.unknown.bound(fields, labels=labels), None))
-    if run.steps is not None:
-        run.steps.append(("scorecard", card.id, "unknown" if unscored else "computed", card.fields, v.get(card.score_key)))
+    if run.trace is not None:
+        run.trace.append(("scorecard", card.id, "unknown" if unscored else "computed", card.fields, v.get(card.score_key)))
 
 
-def _table(run: _Run, step: TableStep) -> None:
-    table, v = step.table, run.v
+def _table_handler(step: TableStep) -> Callable[[Evaluation, Any], None]:
+    """A table step with its functions bound once: the hit policy's state, the values it writes, its checks."""
+    table = step.table
     assert table.state is not None
-    state = table.state.function(v)
-    v[f"$table.{table.id}"] = state
-    outputs = table.outputs_for(state)
-    if outputs is not None:
-        v.update(outputs)
-    if table.ambiguous is not None and table.ambiguous.decides.function(v) is False:
-        first, second = table.ambiguous_rows(v)
-        run.findings.append((table.ambiguous.bound(first=first, second=second), False))
-    if table.no_match is not None and table.no_match.decides.function(v) is False:
-        run.findings.append((table.no_match, False))
-    if run.steps is not None:
-        for row, hit in table.examined(v):
-            run.steps.append(("table_row", f"{table.id}[{row.index}]", _outcome(hit, "match", "no_match"), row.condition.fields, None))
-        outcome = (f"row {state}" if state is not None and state >= 0 else "unknown" if state is None
-                   else "no_match: default" if table.default is not None else "no_match")
-        run.steps.append(("table", table.id, outcome, table.inputs, {k: v.get(k) for k in table.output_keys}))
+    state_of, key, writes, ambiguous = table.state.function, f"$table.{table.id}", table.writes, table.ambiguous
+    # A table's checks read only its state: which states fail each one is worked out once, from the check itself.
+    states = [row.index for row in table.rows] + [NO_MATCH, AMBIGUOUS, None]
+    checks = [(check, frozenset(s for s in states if check.decides.function({key: s}) is False))
+              for check in (table.ambiguous, table.no_match) if check is not None]
+
+    def run_table(run: Evaluation, step: TableStep) -> None:
+        v = run.record
+        state = v[key] = state_of(v)
+        outputs = writes.get(state)
+        if outputs is not None:
+            v.update(outputs)
+        for check, failing in checks:
+            if state in failing:
+                if check is ambiguous:
+                    first, second = table.ambiguous_rows(v)
+                    check = check.bound(first=first, second=second)
+                run.findings.append((check, False))
+        if run.trace is not None:
+            _trace_table(table, state, v, run.trace)
+    return run_table
 
 
-def _rules(run: _Run, step: RulesStep) -> None:
-    v, findings, steps = run.v, run.findings, run.steps
+def _trace_table(table: CompiledTable, state: int | None, v: Record, steps: list[tuple]) -> None:
+    for row, hit in table.examined(v):
+        steps.append(("table_row", f"{table.id}[{row.index}]", _outcome(hit, "match", "no_match"), row.condition.fields, None))
+    outcome = (f"row {state}" if state is not None and state >= 0 else "unknown" if state is None
+               else "no_match: default" if table.default is not None else "no_match")
+    steps.append(("table", table.id, outcome, table.inputs, {k: v.get(k) for k in table.output_keys}))
+
+
+def _table(run: Evaluation, step: TableStep) -> None:
+    _table_handler(step)(run, step)
+
+
+def _rules(run: Evaluation, step: RulesStep) -> None:
+    v, findings, steps = run.record, run.findings, run.trace
     if steps is None:
         findings.extend(rule_checker(run.product, step)(v))
         return
@@ -179,8 +192,8 @@ def _rules(run: _Run, step: RulesStep) -> None:
             steps.append(("rule", rule.id, _outcome(result), rule.inputs, None))
 
 
-def _offer(run: _Run, step: OfferStep) -> None:
-    v, findings, steps = run.v, run.findings, run.steps
+def _offer(run: Evaluation, step: OfferStep) -> None:
+    v, findings, steps = run.record, run.findings, run.trace
     if step.limit.needs_rate:  # an affordability cap tests the installment at the offered rate
         pricing_findings: list[FindingTuple] = []
         run.rate = _evaluate_rate(step.pricing, v, pricing_findings, steps)
@@ -192,7 +205,7 @@ def _offer(run: _Run, step: OfferStep) -> None:
     run.terms = _evaluate_terms(step, v, findings, steps)
 
 
-HANDLERS: dict[type, Callable[[_Run, Any], None]] = {
+HANDLERS: dict[type, Callable[[Evaluation, Any], None]] = {
     ScorecardStep: _scorecard, TableStep: _table, RulesStep: _rules, Checkpoint: _checkpoint, OfferStep: _offer,
 }
 
