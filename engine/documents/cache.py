@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 ENGINE = Path(__file__).resolve().parent.parent
-KEEP = 64  # entries kept; older ones are removed when a new one is written
+KEEP = 1024  # entries kept (a large pack resolves hundreds of products); the oldest go when there are more
 
 
 def cache_dir() -> Path | None:
@@ -86,9 +86,12 @@ def store(entry: str, value: Any) -> None:
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+    entries = [e.path for e in os.scandir(folder) if e.name.endswith(".pickle")]
+    if len(entries) <= KEEP:
+        return  # the common case costs one directory listing, not a stat of every entry
+    entries.sort(key=lambda p: os.stat(p).st_mtime_ns)
     for old in entries[:-KEEP]:
         try:
-            old.unlink()
+            os.unlink(old)
         except OSError:
             pass
