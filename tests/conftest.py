@@ -55,3 +55,21 @@ def pack(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "rulesets", tmp_path / "rulesets")
     (tmp_path / "products").mkdir()
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One real PostgreSQL server for the whole run (tests/support/postgres.py), stopped at the end."""
+    from tests.support.postgres import SKIP_ENV, start_cluster
+
+    if os.environ.get(SKIP_ENV) == "skip":
+        pytest.skip(f"{SKIP_ENV}=skip")
+    cluster = start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster) -> str:
+    """A fresh, empty database on the test cluster, as a SQLAlchemy URL."""
+    return postgres_cluster.create_database()
