@@ -1,0 +1,35 @@
+"""The declared input limits (docs/limits.md): every reader checks against these, before any work that could
+grow with the input, and reports an exceeded limit as a located error.
+
+The defaults sit far above anything a legitimate product or applicant reaches and far below what would
+exhaust the machine, so hostile input (alias bombs, deep nesting, huge numbers) fails fast and cleanly.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class InputLimits(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # files
+    document_bytes: int = 8 * 1024 * 1024  # a product, ruleset, params, dictionary, pack or test file
+    applicant_bytes: int = 1024 * 1024  # one applicant document (YAML or JSON)
+    batch_line_bytes: int = 1024 * 1024  # one CSV / JSON Lines record in a batch input
+    # structure
+    nesting_depth: int = 64  # mappings and sequences inside each other
+    yaml_aliases: int = 1000  # alias uses in one document
+    yaml_nodes: int = 1_000_000  # nodes after alias expansion
+    string_chars: int = 65_536  # one scalar string
+    list_items: int = 10_000  # one sequence
+    # numbers
+    number_digits: int = 30  # significant digits of one number
+    number_exponent: int = 18  # |value| < 10**number_exponent (1e18 yuan is beyond any exposure)
+    fraction_digits: int = 10  # digits after the decimal point
+    # expressions
+    expression_chars: int = 4000  # one expression's text
+    expression_depth: int = 40  # nesting of calls, operators and parentheses
+    expression_nodes: int = 2000  # syntax-tree nodes in one expression
+
+
+LIMITS = InputLimits()
