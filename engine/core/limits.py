@@ -6,6 +6,8 @@ exhaust the machine, so hostile input (alias bombs, deep nesting, huge numbers) 
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -25,7 +27,6 @@ class InputLimits(BaseModel):
     # numbers
     number_digits: int = 30  # significant digits of one number
     number_exponent: int = 18  # |value| < 10**number_exponent (1e18 yuan is beyond any exposure)
-    fraction_digits: int = 10  # digits after the decimal point
     # expressions
     expression_chars: int = 4000  # one expression's text
     expression_depth: int = 40  # nesting of calls, operators and parentheses
@@ -33,3 +34,24 @@ class InputLimits(BaseModel):
 
 
 LIMITS = InputLimits()
+
+
+def number_problem(value: Decimal, limits: InputLimits = LIMITS) -> str | None:
+    """Why a number is out of bounds, or None. Looks only at the digits and the exponent, never computes with
+    the value, so `1e999999999` is refused at once instead of hanging `int()` or `10**exponent`."""
+    if not value.is_finite():
+        return "is not a finite number"
+    if value.is_zero():
+        return None
+    if value.adjusted() >= limits.number_exponent:
+        return f"is too large (the limit is below 10^{limits.number_exponent})"
+    if value.adjusted() < -limits.number_digits:
+        return f"is too small (nonzero values below 10^-{limits.number_digits} are refused)"
+    digits = value.as_tuple().digits
+    stripped = len(digits)
+    while stripped > 1 and digits[stripped - 1] == 0:
+        stripped -= 1
+    significant = stripped
+    if significant > limits.number_digits:
+        return f"has more than {limits.number_digits} significant digits"
+    return None
