@@ -16,6 +16,11 @@ The row compiler is the specification; this one reproduces it over whole columns
   path). A quotient used as a value elsewhere has no exact fixed-point form, so such an expression
   raises Unsupported and the product falls back to the row path.
 
+- no subtree is copied: polars expressions are trees, so an operand a construct reads twice (the condition
+  of `if`, the arguments of round, round_down, min, max, clamp, a divisor) would be copied, and nested
+  such constructs would grow 3-4x per level. An operand that itself contains such a construct is
+  computed once into a temporary column (`share`, through the `hoist` callback the batch plan gives).
+
 Anything this module cannot compile raises Unsupported with the reason; callers then use the row path.
 """
 from __future__ import annotations
@@ -51,12 +56,22 @@ from engine.batch.fixed_point import (  # noqa: F401 - the fixed-point vocabular
     to_scaled,
     wide,
 )
+from engine.batch.sharing import REREADS as _REREADS, is_division as _is_division, rereads
 from engine.expressions import nodes as n
 
 
 class ColumnarCompiler:
-    def __init__(self, context: ColumnContext):
+    def __init__(self, context: ColumnContext, hoist: Callable[[pl.Expr], pl.Expr] | None = None):
         self.context = context
+        self.hoist = hoist  # computes an expression into a temporary column and returns a reference to it
+        self._rereads: dict[int, bool] = {}
+
+    def share(self, node: n.Node) -> Col:
+        """The node compiled for an operand that is read more than once: a temporary column when it is big."""
+        col = self.compile(node)
+        if self.hoist is None or col.is_const or col.kind in ("null", "list") or not rereads(node, self._rereads):
+            return col
+        return Col(col.kind, self.hoist(col.expr), col.scale, col.bound, wide=col.wide)
 
     def compile(self, node: n.Node) -> Col:
         handler: Callable[[Any], Col] | None = getattr(self, "c_" + type(node).__name__, None)
@@ -111,7 +126,7 @@ class ColumnarCompiler:
 
     def fraction(self, node: n.Node) -> tuple[Col, Col | None]:
         if _is_division(node):
-            return self.compile(node.left), self.compile(node.right)  # type: ignore[attr-defined]
+            return self.compile(node.left), self.share(node.right)  # type: ignore[attr-defined]
         return self.compile(node), None
 
     def compare_fractions(self, node: n.Compare) -> Col:
@@ -183,7 +198,8 @@ class ColumnarCompiler:
         return Col("number", neg(wide(col)), col.scale, col.bound, wide=True)
 
     def c_IfElse(self, node: n.IfElse) -> Col:
-        condition = self.boolean(node.condition)
+        condition_col = self.share(node.condition)
+        condition = pl.lit(None, dtype=pl.Boolean) if condition_col.kind == "null" else condition_col.expr
         then, otherwise = self.compile(node.then), self.compile(node.otherwise)
         kinds = {then.kind, otherwise.kind} - {"null"}
         if len(kinds) > 1:
@@ -198,7 +214,7 @@ class ColumnarCompiler:
                    wide=then.wide or otherwise.wide)
 
     def c_Member(self, node: n.Member) -> Col:
-        needle = self.compile(node.needle)
+        needle = self.share(node.needle)
         haystack = self.compile(node.haystack)
         if haystack.kind != "list":
             raise Unsupported("'in' needs a list")
@@ -280,7 +296,8 @@ class ColumnarCompiler:
         method = getattr(self, "f_" + name, None)
         if method is None:
             raise Unsupported(f"function {name}()")
-        return method([self.compile(a) for a in node.args])
+        reads = self.share if name in _REREADS else self.compile
+        return method([reads(a) for a in node.args])
 
     def _numbers(self, args: list[Col]) -> list[Col]:
         for a in args:
@@ -386,10 +403,6 @@ class ColumnarCompiler:
         if items.is_const:
             return number_const(len(items.const))
         return Col("number", items.expr.list.len().cast(pl.Int64), 0, 10**9)
-
-
-def _is_division(node: n.Node) -> bool:
-    return isinstance(node, n.Arith) and node.op == "/"
 
 
 def _kind(node: n.Node) -> str:

@@ -57,7 +57,7 @@ class ColumnarPlan:
         self.on = on
         self.context = ColumnContext(on, dict(batch.fields), batch.sources)
         self.dictionary_types = dict(batch.dictionary_types)
-        self.compiler = ColumnarCompiler(self.context)
+        self.compiler = ColumnarCompiler(self.context, self._temporary)
         self.checks: list[Check] = []
         self.stages: list[list[pl.Expr]] = []  # with_columns, in order
         self.statuses: list[str] = []
@@ -66,6 +66,12 @@ class ColumnarPlan:
         self._build()
 
     # ------------------------------------------------------------ building
+
+    def _temporary(self, expr: pl.Expr) -> pl.Expr:
+        """A shared operand computed once, in its own stage before the stage that reads it."""
+        name = f"$tmp{len(self.stages)}"
+        self.stages.append([expr.alias(name)])
+        return pl.col(name)
 
     def _status_name(self) -> str:
         return f"$s{len(self.statuses)}"

@@ -16,7 +16,15 @@ def round_half_up(value: Decimal | int, digits: int = 0) -> Decimal:
     The one rounding rule of the engine: money, rates, APRs, shares and the expression function round().
     """
     quantum = _QUANTA[digits] if 0 <= digits < len(_QUANTA) else Decimal(1).scaleb(-digits)
-    return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        # Only a value with more digits than the context's precision fails; any such value has no digits
+        # below the quantum (a value made in the context has at most `prec` of them), so it is already rounded.
+        exact = Decimal(value)
+        if exact.is_finite() and exact.as_tuple().exponent >= -digits:  # type: ignore[operator]
+            return exact
+        raise
 
 
 _QUANTA = tuple(Decimal(1).scaleb(-digits) for digits in range(13))  # schedules round thousands of times

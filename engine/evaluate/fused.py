@@ -24,13 +24,17 @@ def fuse_groups(groups: tuple[RuleGroup, ...]) -> RuleChecker:
     def emit(rule: Check, indent: str) -> None:
         name = f"_rule{len(namespace)}"
         namespace[name] = rule
-        lines.append(f"{indent}_r = {generator.expr(rule.decides.node)}")
+        code = generator.expr(rule.decides.node)
+        lines.extend(indent + line for line in generator.take_lines())
+        lines.append(f"{indent}_r = {code}")
         lines.append(f"{indent}if _r is not True: add(({name}, _r))")
 
     for group in groups:
         indent = "    "
         if group.applies is not None:
-            lines.append(f"    if {generator.expr(group.applies.node)}:")
+            applies = generator.expr(group.applies.node)
+            lines.extend("    " + line for line in generator.take_lines())
+            lines.append(f"    if {applies}:")
             indent = "        "
             if not group.rules:
                 lines.append(f"{indent}pass")

@@ -29,6 +29,7 @@ from engine.compile.ir import (
     TableStep,
     decide,
 )
+from engine.core.decimals import engine_decimals
 from engine.core.money import round_down_to_step, round_half_up
 from engine.evaluate.fused import rule_checker
 
@@ -80,7 +81,8 @@ def evaluate(product: CompiledProduct, record: Record, on: date, *, trace: bool 
     v = dict(record)
     v["$date"] = on
     run = Evaluation(product, v, on, "", [], None, None, None, [] if trace else None)
-    _driver(product, trace)(run)
+    with engine_decimals():
+        _driver(product, trace)(run)
     if not run.stopped:
         run.decision = decide(run.findings)
     if run.decision == DECISION_PRECEDENCE[0]:  # a declined applicant is offered nothing

@@ -5,6 +5,12 @@ follows Kleene's three-valued logic (false and unknown = false, true or unknown 
 else touching unknown is unknown), which is also what a columnar engine's nulls do. The source is
 generated from our own typed nodes, never from the user's text, and constants are passed by name,
 so nothing the user wrote is ever executed.
+
+The generated code stays flat whatever the expression: `and`/`or` chains become one Python `or` chain,
+and every HOIST_EVERY levels of nesting a sub-expression is computed into a temporary first
+(`SourceGenerator.lines`), so no generated function comes near CPython's nesting limits. Evaluating a
+hoisted part eagerly is safe: evaluation is total (unknown, never an exception) and has no effects.
+A numeric result whose magnitude reaches engine.core.decimals.RESULT_BOUND is unknown (`_bounded`).
 """
 from __future__ import annotations
 
@@ -50,10 +56,14 @@ class CompiledExpression:
         return f"CompiledExpression({self.text!r})"
 
 
+HOIST_EVERY = 8
+
+
 def compile_expression(text: str, node: n.Node) -> CompiledExpression:
     generator = SourceGenerator()
-    body = generator.expr(node)
-    source = f"def _expression(d):\n    g = d.get\n    return {body}\n"
+    body = generator.value(node)
+    prelude = "".join(f"    {line}\n" for line in generator.take_lines())
+    source = f"def _expression(d):\n    g = d.get\n{prelude}    return {body}\n"
     fields = tuple(dict.fromkeys(f for f in node.fields() if "." in f))
     return CompiledExpression(text, node, fields, source, generator.constants)
 
@@ -64,6 +74,8 @@ class SourceGenerator:
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {}
         self.temps = 0
+        self.depth = 0
+        self.lines: list[str] = []  # hoisted temporaries, to run (in order) before the code that uses them
 
     def const(self, value: Any) -> str:
         if value is None or isinstance(value, bool) or type(value) is int:
@@ -77,7 +89,26 @@ class SourceGenerator:
         return f"_t{self.temps}"
 
     def expr(self, node: n.Node) -> str:
-        return getattr(self, "gen_" + type(node).__name__)(node)
+        self.depth += 1
+        try:
+            code: str = getattr(self, "gen_" + type(node).__name__)(node)
+        finally:
+            self.depth -= 1
+        if self.depth and self.depth % HOIST_EVERY == 0 and not isinstance(node, (n.Const, n.FieldRef)):
+            t = self.temp()
+            self.lines.append(f"{t} = {code}")
+            return t
+        return code
+
+    def value(self, node: n.Node) -> str:
+        """The code of an expression whose value leaves the expression layer (a number is bounded)."""
+        code = self.expr(node)
+        return f"_bounded({code})" if node.type.kind == "number" else code
+
+    def take_lines(self) -> list[str]:
+        """The hoisted statements generated so far (emit them before the expression), and forget them."""
+        lines, self.lines = self.lines, []
+        return lines
 
     def strict(self, operands: list[n.Node], build: Callable[[list[str]], str]) -> str:
         """Unknown if any operand is unknown, else build(operand codes)."""
@@ -119,21 +150,21 @@ class SourceGenerator:
     def gen_Logic(self, node: n.Logic) -> str:
         if not node.nullable:
             return "(" + f" {node.op} ".join(f"({self.expr(o)})" for o in node.operands) + ")"
-        # Kleene: the deciding value (False for and, True for or) wins even over unknown.
+        # Kleene (engine.expressions.kleene): the deciding value (False for and, True for or) wins even over
+        # unknown; else any unknown makes it unknown. One flat `or` chain, short-circuiting at the decider.
         decider = node.op == "or"
-        steps: list[tuple[str, str | None]] = []
+        tests: list[str] = []
+        unknowns: list[str] = []
         for operand in node.operands:
             code = self.expr(operand)
             if operand.nullable:
                 t = self.temp()
-                steps.append((f"({t} := {code}) is {decider}", t))
+                tests.append(f"({t} := {code}) is {decider}")
+                unknowns.append(t)
             else:
-                steps.append((f"({code})" if decider else f"not ({code})", None))
-        unknowns = [t for _, t in steps if t is not None]
-        result = f"(None if {' or '.join(f'{t} is None' for t in unknowns)} else {not decider})"
-        for condition, _ in reversed(steps):
-            result = f"({decider} if {condition} else {result})"
-        return result
+                tests.append(f"({code})" if decider else f"not ({code})")
+        rest = f"(None if {' or '.join(f'{t} is None' for t in unknowns)} else {not decider})"
+        return f"({decider} if {' or '.join(tests)} else {rest})"
 
     def gen_IfElse(self, node: n.IfElse) -> str:
         then, otherwise = self.expr(node.then), self.expr(node.otherwise)
@@ -170,9 +201,10 @@ class SourceGenerator:
 def fuse_values(expressions: list[CompiledExpression]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """Several expressions evaluated by one generated function, returning their values in order."""
     generator = SourceGenerator()
-    body = ", ".join(generator.expr(e.node) for e in expressions)
+    body = ", ".join(generator.value(e.node) for e in expressions)
+    prelude = "".join(f"    {line}\n" for line in generator.take_lines())
     namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
-    source = f"def _values(d):\n    g = d.get\n    return ({body}{',' if len(expressions) == 1 else ''})\n"
+    source = f"def _values(d):\n    g = d.get\n{prelude}    return ({body}{',' if len(expressions) == 1 else ''})\n"
     namespace.update(generator.constants)
     exec(compile(source, "<values>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
     return namespace["_values"]

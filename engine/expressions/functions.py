@@ -81,8 +81,8 @@ def _coalesce_args(args: list[Node]) -> Type:
 FUNCTIONS: dict[str, FunctionSpec] = {
     spec.name: spec
     for spec in [
-        FunctionSpec("min", "min(a, b, ...)", "The smallest of its arguments (numbers or dates).", 1, None, _numbers_or_dates, "_min"),
-        FunctionSpec("max", "max(a, b, ...)", "The largest of its arguments (numbers or dates).", 1, None, _numbers_or_dates, "_max"),
+        FunctionSpec("min", "min(a, b, ...)", "The smallest of its arguments (numbers or dates), at least two.", 2, None, _numbers_or_dates, "_min"),
+        FunctionSpec("max", "max(a, b, ...)", "The largest of its arguments (numbers or dates), at least two.", 2, None, _numbers_or_dates, "_max"),
         FunctionSpec("abs", "abs(x)", "The absolute value.", 1, 1, _numbers, "_abs"),
         FunctionSpec("round", "round(x, digits=0)", "Rounds half up (四舍五入) to `digits` decimals.", 1, 2, _round_args, "_round"),
         FunctionSpec("floor", "floor(x)", "The largest whole number not above x.", 1, 1, _numbers, "_floor"),

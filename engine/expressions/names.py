@@ -7,6 +7,7 @@ from typing import Any
 
 import engine.expressions.nodes as n  # the module itself: the package imports the parser, which imports this
 from engine.core.errors import did_you_mean
+from engine.expressions.folding import constant, constant_problem
 from engine.expressions.problems import ExpressionProblem
 from engine.expressions.scope import Scope
 from engine.expressions.types import type_of_value
@@ -34,7 +35,7 @@ class NameResolver:
     def visit_Name(self, node: ast.Name) -> n.Node:
         if node.id in CONSTANT_NAMES:
             value = CONSTANT_NAMES[node.id]
-            return n.Const(type_of_value(value), False, value)
+            return constant(type_of_value(value), value)
         if node.id.startswith("_"):
             raise self.problem(node, f"names starting with '_' are not allowed: {node.id!r}")
         if node.id in self.scope.dictionary.sources:
@@ -114,7 +115,10 @@ class NameResolver:
             value = value[key]
         if isinstance(value, list):
             value = tuple(value)  # constants are immutable (and hashable for 'in')
-        return n.Const(type_of_value(value), False, value)
+        problem = constant_problem(value)
+        if problem is not None:
+            raise self.problem(node, f"param {name!r} = {value} {problem}")
+        return constant(type_of_value(value), value)
 
     def table_output(self, node: ast.AST, parts: list[str]) -> n.Node:
         if len(parts) != 3:
@@ -156,7 +160,7 @@ class NameResolver:
         if isinstance(key, n.Const):
             if str(key.value) not in keys:
                 raise self.problem(node.slice, f"the map has no key {key.value!r}", did_you_mean(str(key.value), keys))
-            return n.Const(value_type, False, mapping.value[str(key.value)])
+            return constant(value_type, mapping.value[str(key.value)])
         return n.Lookup(value_type, True, {str(k): v for k, v in mapping.value.items()}, key)
 
 

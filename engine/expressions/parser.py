@@ -9,14 +9,22 @@ from typing import Any
 
 from engine.core.errors import did_you_mean
 from engine.expressions import nodes as n
+from engine.expressions.bounds import check_text, check_tree
+from engine.expressions.folding import (
+    arithmetic,
+    constant,
+    constant_problem,
+    fold_if,
+    fold_logic,
+    fold_not,
+    fold_strict,
+)
 from engine.expressions.functions import FUNCTIONS, ArgumentProblem
 from engine.expressions.names import NameResolver
 from engine.expressions.problems import ExpressionProblem
 from engine.expressions.scope import Scope
 from engine.expressions.types import BOOLEAN, NULL, NUMBER, Type, type_of_value
 
-MAX_LENGTH = 4000
-MAX_DIGITS = 30  # a literal longer than this is not money, and big ints are a denial-of-service risk
 _COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _FORBIDDEN = {
@@ -49,23 +57,27 @@ def expression_text(source: Any) -> str:
 def parse_expression(source: Any, scope: Scope, expect: str | None = None) -> n.Node:
     """Parse and type-check; `expect` is the kind the result must have ('boolean', 'number', ...)."""
     text = expression_text(source)
-    if len(text) > MAX_LENGTH:
-        raise ExpressionProblem(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    check_text(text)
     if not text.strip():
         raise ExpressionProblem("expression is empty")
     try:
         # Wrapping in parentheses lets a YAML block scalar span lines; line 1 of the text is line 2 here.
         tree = ast.parse("(\n" + text + "\n)", mode="eval")
     except SyntaxError as exc:
-        line = max((exc.lineno or 2) - 1, 1)
-        col = max((exc.offset or 1) - 1, 0)
+        lines = text.split("\n")
+        line, col = max((exc.lineno or 2) - 1, 1), max((exc.offset or 1) - 1, 0)
+        if line > len(lines):  # found at the closing wrapper parenthesis: the text ended too early
+            line, col = len(lines), len(lines[-1])
         hint = "use == to compare" if "=" in text and "==" not in text and "<=" not in text and ">=" not in text else None
         raise ExpressionProblem(f"syntax error: {exc.msg}", line, col, hint) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionProblem("expression is nested too deeply or is not valid text") from None
     lines = text.split("\n")
+    checker = _Checker(scope, lines)
+    _inside_wrapper(tree.body, lines)
+    check_tree(tree.body, checker.problem)
     try:
-        node = _Checker(scope, lines).visit(tree.body)
+        node = checker.visit(tree.body)
     except RecursionError:
         raise ExpressionProblem("expression is nested too deeply") from None
     if expect is not None and node.type.kind not in (expect, "null"):
@@ -86,23 +98,24 @@ class _Checker(NameResolver):
     def visit_Constant(self, node: ast.Constant) -> n.Node:
         value = node.value
         if isinstance(value, bool) or value is None or isinstance(value, str):
-            return n.Const(type_of_value(value), False, value)
+            return constant(type_of_value(value), value)
         if isinstance(value, int):
-            if len(str(abs(value))) > MAX_DIGITS:
-                raise self.problem(node, f"number literal has more than {MAX_DIGITS} digits")
-            return n.Const(NUMBER, False, value)
+            return self.number(node, value, str(value))
         if isinstance(value, float):
+            # the float is inexact (or inf for 9e999999999): read the literal's own digits exactly
             literal = ast.get_source_segment("(\n" + "\n".join(self.lines) + "\n)", node) or repr(value)
-            if len(literal) > MAX_DIGITS + 2:
-                raise self.problem(node, f"number literal has more than {MAX_DIGITS} digits")
             try:
                 exact = Decimal(literal.replace("_", ""))
             except ArithmeticError:
                 raise self.problem(node, f"{literal} is not a decimal number") from None
-            if not exact.is_finite():
-                raise self.problem(node, "number is not finite")
-            return n.Const(NUMBER, False, exact)
+            return self.number(node, exact, literal)
         raise self.problem(node, f"{type(value).__name__} literals are not allowed")
+
+    def number(self, node: ast.AST, value: int | Decimal, literal: str) -> n.Node:
+        problem = constant_problem(value)
+        if problem is not None:
+            raise self.problem(node, f"number {_shorten(literal)} {problem}", "numbers in products are amounts, rates and counts")
+        return n.Const(NUMBER, False, value)
 
     def visit_List(self, node: ast.List | ast.Tuple) -> n.Node:
         items = [self.visit(element) for element in node.elts]
@@ -122,21 +135,22 @@ class _Checker(NameResolver):
         operands = tuple(self.visit(v) for v in node.values)
         for value, operand in zip(node.values, operands):
             self.require(value, operand, "boolean", f"'{op}' needs true/false on both sides")
+        folded = fold_logic(op, operands)
+        if folded is not None:
+            return folded
         return n.Logic(BOOLEAN, any(o.nullable for o in operands), op, operands)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> n.Node:
         operand = self.visit(node.operand)
         if isinstance(node.op, ast.Not):
             self.require(node.operand, operand, "boolean", "'not' needs true/false")
-            if isinstance(operand, n.Const):
-                return n.Const(BOOLEAN, False, not operand.value)
-            return n.Not(BOOLEAN, operand.nullable, operand)
+            return fold_not(operand) or n.Not(BOOLEAN, operand.nullable, operand)
         if isinstance(node.op, (ast.USub, ast.UAdd)):
             self.require(node.operand, operand, "number", "a sign needs a number")
             if isinstance(node.op, ast.UAdd):
                 return operand
             if isinstance(operand, n.Const):
-                return n.Const(NUMBER, False, -operand.value)
+                return constant(NUMBER, None if operand.value is None else -operand.value)
             return n.Negate(NUMBER, operand.nullable, operand)
         raise self.problem(node, "bitwise operators are not allowed")
 
@@ -149,8 +163,15 @@ class _Checker(NameResolver):
         left, right = self.visit(node.left), self.visit(node.right)
         self.require(node.left, left, "number", f"'{op}' needs numbers")
         self.require(node.right, right, "number", f"'{op}' needs numbers")
+        folded = fold_strict(NUMBER, (left, right))
+        if folded is not None:
+            return folded
         if isinstance(left, n.Const) and isinstance(right, n.Const) and op != "/":
-            return n.Const(NUMBER, False, _fold_arith(op, left.value, right.value))
+            value = arithmetic(op, left.value, right.value)
+            problem = constant_problem(value)
+            if problem is not None:
+                raise self.problem(node, f"the constant {op} gives a number that {problem}")
+            return n.Const(NUMBER, False, value)
         return n.Arith(NUMBER, left.nullable or right.nullable or op == "/", op, left, right)
 
     def visit_Compare(self, node: ast.Compare) -> n.Node:
@@ -166,10 +187,10 @@ class _Checker(NameResolver):
             if op is None:
                 raise self.problem(node, "'is' is not allowed; use == or has(field)")
             self.check_comparable(sources[i], sources[i + 1], left, right, op)
-            parts.append(n.Compare(BOOLEAN, left.nullable or right.nullable, op, left, right))
+            parts.append(fold_strict(BOOLEAN, (left, right)) or n.Compare(BOOLEAN, left.nullable or right.nullable, op, left, right))
         if len(parts) == 1:
             return parts[0]
-        return n.Logic(BOOLEAN, any(p.nullable for p in parts), "and", tuple(parts))
+        return fold_logic("and", tuple(parts)) or n.Logic(BOOLEAN, any(p.nullable for p in parts), "and", tuple(parts))
 
     def check_comparable(self, left_src: ast.AST, right_src: ast.AST, left: n.Node, right: n.Node, op: str) -> None:
         if left.type.kind == "null" or right.type.kind == "null":
@@ -199,7 +220,7 @@ class _Checker(NameResolver):
         if isinstance(haystack, n.Const):
             self.check_enum_value(needle.type, haystack, src)
             haystack = n.Const(haystack.type, False, frozenset(haystack.value))
-        return n.Member(BOOLEAN, needle.nullable or haystack.nullable, needle, haystack, negate)
+        return fold_strict(BOOLEAN, (needle, haystack)) or n.Member(BOOLEAN, needle.nullable or haystack.nullable, needle, haystack, negate)
 
     def visit_IfExp(self, node: ast.IfExp) -> n.Node:
         condition = self.visit(node.test)
@@ -210,6 +231,9 @@ class _Checker(NameResolver):
             raise self.problem(node, f"both branches must have the same type, got {then.type} and {otherwise.type}")
         result_type = then.type if then.type.kind != "null" else otherwise.type
         nullable = condition.nullable or then.nullable or otherwise.nullable or NULL in (then.type, otherwise.type)
+        folded = fold_if(condition, then, otherwise, result_type)
+        if folded is not None:
+            return folded
         return n.IfElse(result_type, nullable, condition, then, otherwise)
 
     def visit_Call(self, node: ast.Call) -> n.Node:
@@ -225,6 +249,9 @@ class _Checker(NameResolver):
                                "functions: " + ", ".join(FUNCTIONS))
         if node.keywords:
             raise self.problem(node, f"{name}() takes no keyword arguments")
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.problem(arg, _FORBIDDEN[ast.Starred])
         count = len(node.args)
         if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
             raise self.problem(node, f"wrong number of arguments: {spec.signature}")
@@ -237,8 +264,14 @@ class _Checker(NameResolver):
             at = node.args[exc.arg_index] if exc.arg_index is not None else node
             raise self.problem(at, f"{name}(): {exc.message}") from None
         if name == "coalesce":
-            nullable = args[-1].nullable or args[-1].type.kind == "null"
+            args = [a for a in args if not (isinstance(a, n.Const) and a.value is None)] or args[-1:]
+            if len(args) == 1:
+                return args[0]
+            nullable = args[-1].nullable
         else:
+            folded = fold_strict(result, args)
+            if folded is not None:
+                return folded
             nullable = any(a.nullable for a in args) or name == "round_down"
         return n.Call(result, nullable, name, tuple(args))
 
@@ -257,12 +290,29 @@ class _Checker(NameResolver):
             raise self.problem(src, f"{message}, got {node.type}")
 
 
-def _fold_arith(op: str, a: Any, b: Any) -> Any:
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    return a * b
+def _inside_wrapper(body: ast.AST, lines: list[str]) -> None:
+    """The text is parsed inside one pair of parentheses; text that closes them and opens its own
+    (`true) or (false`) would otherwise be accepted as a different expression."""
+    if getattr(body, "lineno", 2) >= 2 and (getattr(body, "end_lineno", None) or 0) <= len(lines) + 1:
+        return
+    depth, quote = 0, ""
+    for line_no, line in enumerate(lines, 1):
+        for col, char in enumerate(line):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char in "([":
+                depth += 1
+            elif char in ")]":
+                depth -= 1
+                if depth < 0:
+                    raise ExpressionProblem(f"unmatched {char!r}: it closes more than the expression opened", line_no, col)
+    raise ExpressionProblem("unmatched parentheses")
+
+
+def _shorten(literal: str) -> str:
+    return literal if len(literal) <= 24 else literal[:20] + "..."
 
 
 __all__ = ["ExpressionProblem", "parse_expression", "expression_text"]

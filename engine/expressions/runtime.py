@@ -1,10 +1,10 @@
 """Helpers the compiled expressions call at run time. All exact: Decimal in, Decimal or int out."""
 from __future__ import annotations
 
-import math
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 
+from engine.core.decimals import bounded
 from engine.core.money import round_half_up
 
 
@@ -21,12 +21,20 @@ def round_down(x: int | Decimal, step: int | Decimal) -> Decimal | None:
     return (Decimal(x) / step).to_integral_value(rounding=ROUND_DOWN) * step
 
 
-def floor(x: int | Decimal) -> int:
-    return math.floor(x)
+def floor(x: int | Decimal) -> int | Decimal:
+    return _whole(x, ROUND_FLOOR)
 
 
-def ceil(x: int | Decimal) -> int:
-    return math.ceil(x)
+def ceil(x: int | Decimal) -> int | Decimal:
+    return _whole(x, ROUND_CEILING)
+
+
+def _whole(x: int | Decimal, rounding: str) -> int | Decimal:
+    # An int for ordinary magnitudes; a huge value stays a Decimal (no 10,000-digit int is ever built).
+    if type(x) is int:
+        return x
+    whole = x.to_integral_value(rounding=rounding)  # type: ignore[union-attr]
+    return int(whole) if whole.adjusted() < 40 else whole
 
 
 def clamp(x: int | Decimal, lo: int | Decimal, hi: int | Decimal) -> int | Decimal:
@@ -48,6 +56,7 @@ def contains_any(items: tuple | frozenset, values: tuple | frozenset) -> bool:
 
 
 RUNTIME_NAMESPACE = {
+    "_bounded": bounded,
     "_contains_any": contains_any,
     "_divide": divide,
     "_round": round_half_up,
