@@ -277,22 +277,24 @@ class ColumnarPlan:
         pricing = self.product.pricing
         base, spread = self._number(pricing.base_bp), self._number(pricing.spread_bp)
         stage: list[pl.Expr] = []
-        total = self._bp(base) + self._bp(spread)
+        # The components are added exactly and the sum rounded once (half up), as on the row path.
+        adjustments = [(adj, self._number(adj.bp)) for adj in pricing.adjustments]
+        aligned = align(base, spread, *(bp for _, bp in adjustments))
+        scale = aligned[0].scale
+        total = wide(aligned[0]) + wide(aligned[1])
         unknowns = []
-        for adj in pricing.adjustments:
+        for (adj, bp), bp_aligned in zip(adjustments, aligned[2:]):
             applies = self.compiler.boolean(adj.condition.node) if adj.condition is not None else pl.lit(True)
-            bp = self._number(adj.bp)
-            bp_expr = self._bp(bp)
             ok = applies.fill_null(False) & bp.expr.is_not_null()
             unknown = applies.is_null() | (applies.fill_null(False) & bp.expr.is_null())
-            total = total + pl.when(ok).then(bp_expr).otherwise(pl.lit(0, dtype=pl.Int128))
+            total = total + pl.when(ok).then(wide(bp_aligned)).otherwise(pl.lit(0, dtype=pl.Int128))
             unknowns.append(unknown)
             self._add_check(adj.unknown, pl.when(unknown).then(2).otherwise(0), stage)  # type: ignore[arg-type]
         complete = base.expr.is_not_null() & spread.expr.is_not_null()
         if unknowns:
             complete = complete & ~pl.any_horizontal(unknowns)
         self._add_check(pricing.unknown, pl.when(complete).then(0).otherwise(2), stage)  # type: ignore[arg-type]
-        final = total
+        final = self._bp(Col("number", total, scale, sum(c.bound for c in aligned) + 1, wide=True))
         if pricing.floor_bp is not None:
             floor = self._bp(self._number(pricing.floor_bp))
             final = pl.when(floor.is_not_null() & (final < floor)).then(floor).otherwise(final)

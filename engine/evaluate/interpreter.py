@@ -288,17 +288,18 @@ def _evaluate_rate(pricing: CompiledPricing, v: Record, findings: list[FindingTu
             fields = (adj.condition.fields if adj.condition else ()) + adj.bp.fields
             steps.append(("adjustment", adj.id, _outcome(applies, "applied", "not_applicable"), fields, bp))
         if applies is True and bp is not None:
-            adjustments.append((adj.id, adj.label, _bp(bp)))
+            adjustments.append((adj.id, adj.label, bp))
         elif applies is not False:
             complete = False
             findings.append((adj.unknown, None))  # type: ignore[arg-type]
     if not complete or base is None or spread is None:
         findings.append((pricing.unknown, None))  # type: ignore[arg-type]
         return None
+    # Fractional basis points are added exactly and rounded once, at the end (300.5 + 0.5 is 301, not 302);
+    # each component is shown rounded.
+    final = _bp(base + spread + sum(bp for _, _, bp in adjustments))
     base, spread = _bp(base), _bp(spread)
-    final = base + spread
-    for adjustment in adjustments:
-        final += adjustment[2]
+    adjustments = [(ident, label, _bp(bp)) for ident, label, bp in adjustments]
     floor = pricing.floor_bp.function(v) if pricing.floor_bp is not None else None
     cap = pricing.cap_bp.function(v) if pricing.cap_bp is not None else None
     bound_by = None

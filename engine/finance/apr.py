@@ -5,7 +5,9 @@ is the monthly internal rate of return of the cash flows "receive
 ``principal_received`` at month 0, pay ``payments[k-1]`` at month k". It is
 solved in Decimal (50 digits) by Newton's method to better than 1e-20 on the
 monthly rate and returned rounded half up to 0.0001 percent, i.e. a fraction
-with six decimals such as ``Decimal("0.049000")``.
+with six decimals such as ``Decimal("0.049000")``; ``apr_basis_points`` rounds the
+unrounded rate once, half up, to whole basis points (rounding 491.4993 bp first to
+491.50 and then to 492 would be rounding twice).
 """
 from __future__ import annotations
 
@@ -19,8 +21,18 @@ _TWELVE = Decimal(12)
 
 
 def annual_percentage_rate(principal_received: Decimal, payments: Sequence[Decimal]) -> Decimal:
+    """Nominal APR as a fraction rounded half up to 0.0001 % (see ``nominal_rate``)."""
+    return round_half_up(nominal_rate(principal_received, payments), 6)
+
+
+def apr_basis_points(principal_received: Decimal, payments: Sequence[Decimal]) -> int:
+    """Nominal APR in whole basis points, rounded once, half up, from the unrounded rate."""
+    return int(round_half_up(nominal_rate(principal_received, payments) * 10000))
+
+
+def nominal_rate(principal_received: Decimal, payments: Sequence[Decimal]) -> Decimal:
     """Nominal APR (12 × monthly IRR) of receiving ``principal_received`` now and paying
-    ``payments[k-1]`` at the end of month k, as a fraction rounded half up to 0.0001 %.
+    ``payments[k-1]`` at the end of month k, as an unrounded fraction (about 20 digits).
 
     Solves Σ payments_k · v^k = principal_received for the discount factor v = 1/(1+i)
     by Newton's method in Decimal. The left side is increasing and convex in v, so the
@@ -55,4 +67,4 @@ def annual_percentage_rate(principal_received: Decimal, payments: Sequence[Decim
         else:  # pragma: no cover - the convexity argument guarantees convergence
             raise ArithmeticError("APR iteration did not converge")
         monthly = 1 / v - 1
-        return round_half_up(monthly * _TWELVE, 6)  # 0.0001 percent, as a fraction
+        return +(monthly * _TWELVE)

@@ -17,10 +17,10 @@ from typing import Any
 from engine.compile.ir import CompiledProduct
 from engine.core.dates import parse_day
 from engine.core.errors import UsageError
-from engine.core.money import bp_to_percent, bp_to_rate, round_half_up
+from engine.core.money import bp_to_percent, bp_to_rate
 from engine.core.repayment import RepaymentMethod, parse_method
 from engine.evaluate.interpreter import Evaluation, evaluate
-from engine.finance.apr import annual_percentage_rate
+from engine.finance.apr import apr_basis_points
 from engine.finance.schedules import build_schedule
 from engine.results.fee_charges import FeeUnknown, charge
 from engine.results.offer_models import Offer, OfferPeriod, OffersResult, Unavailable
@@ -161,8 +161,7 @@ def make_offer(product: CompiledProduct, record: Record, on: date, request: Requ
     received = principal - fees.upfront - fees.deducted
     if received <= 0:
         raise NotOffered("the one-off fees are not less than the amount")
-    apr = annual_percentage_rate(received, due)
-    apr_bp = int(round_half_up(apr * 10000))
+    apr_bp = apr_basis_points(received, due)
     periods = [period_row(p.period, p.due_date, p.payment, p.principal, p.interest, fee, p.balance)
                for p, fee in zip(schedule.periods, fees.per_period)]
     return Offer(
