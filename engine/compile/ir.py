@@ -70,6 +70,21 @@ class Message:
         return text
 
 
+MISSING_PREFIX = "缺少数据: "
+
+
+@dataclass(frozen=True, slots=True)
+class MissingMessage:
+    """What a rule says when it cannot be decided and declares no `message_missing`: the inputs that are
+    missing, by label. The fail message would be untrue then (it would be rendered with the missing value)."""
+
+    fields: tuple[tuple[str, str], ...]  # (path, label) of every input the rule reads
+
+    def render(self, v: Record) -> str:
+        missing = [label for path, label in self.fields if v.get(path) is None]
+        return MISSING_PREFIX + ("、".join(missing or [label for _, label in self.fields]) or "规则的输入")
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     """One IR entry: something a product can report as a finding."""
@@ -89,6 +104,13 @@ class Check:
     file: str = ""
     line: int | None = None
     column: int | None = None
+    message_missing: Message | MissingMessage | None = None  # rules: the reason when the outcome is unknown
+
+    def message_for(self, outcome: Outcome) -> "Message | MissingMessage":
+        """The message of a finding: a failed check's message; an unknown rule's own message for missing data."""
+        if outcome is None and self.message_missing is not None:
+            return self.message_missing
+        return self.message
 
     @property
     def rule_check(self) -> CompiledExpression:

@@ -19,6 +19,7 @@ from engine.compile.ir import (
     CompiledTerms,
     LimitChecks,
     Message,
+    MissingMessage,
     OfferStep,
     RuleGroup,
     RulesStep,
@@ -77,6 +78,18 @@ def compile_ruleset(ruleset: LoadedRuleset, dictionary: DataDictionary,
     return rules, problems.problems
 
 
+_LABEL_END = re.compile(r"[(（:：,，;；]")
+
+
+def field_label(scope: Scope, path: str) -> str:
+    """A data field as an officer knows it: its dictionary description up to the first bracket or colon."""
+    field = scope.dictionary.field(path)
+    if field is None:
+        return path
+    label = _LABEL_END.split(field.description, 1)[0].strip()
+    return label or path
+
+
 class _Expressions:
     """Compiles expressions and rules, turning expression problems into located problems."""
 
@@ -117,6 +130,9 @@ class _Expressions:
         guard = self.expr(source, path + ("when",), rule.when, scope, "boolean") if rule.when is not None else None
         check = self.expr(source, path + ("rule",), rule.rule, scope, "boolean")
         message = self.message(source, path + ("message",), rule.message, scope)
+        missing_message: Message | MissingMessage | None = None
+        if rule.message_missing is not None:
+            missing_message = self.message(source, path + ("message_missing",), rule.message_missing, scope)
         if check is None or (rule.when is not None and guard is None):
             return None
         read = (guard.fields if guard else ()) + check.fields
@@ -124,9 +140,12 @@ class _Expressions:
         if guard is not None:
             condition = compile_expression(f"not ({guard.text}) or ({check.text})", implies(guard.node, check.node))
         position = source.position(path)
-        return Check(rule.id, "rule", origin, rule.action, rule.on_missing, message, expand_inputs(read, table_inputs),
+        inputs = expand_inputs(read, table_inputs)
+        if missing_message is None:
+            missing_message = MissingMessage(tuple((p, field_label(scope, p)) for p in inputs))
+        return Check(rule.id, "rule", origin, rule.action, rule.on_missing, message, inputs,
                      combination, guard, check, condition, tuple(path), source.file,
-                     position.line if position else None, position.column if position else None)
+                     position.line if position else None, position.column if position else None, missing_message)
 
 
 class _ProductCompiler:

@@ -101,6 +101,8 @@ class RuleDoc(Document):
     when: Expression | None = Field(None, title="适用条件 When", description="仅在此条件成立时适用 / the rule applies only when this holds")
     rule: Expression = Field(title="规则 Rule", description="申请人须满足的条件 / must hold for the applicant to pass")
     message: str = Field(min_length=1, title="原因 Message", description="不通过时的原因,可用{字段}占位 / reason shown when the rule fails; {field} placeholders")
+    message_missing: str | None = Field(None, min_length=1, title="缺数据原因 Message when data is missing",
+                                        description="数据缺失(结果未知)时的原因;未写时自动生成“缺少数据: 字段” / reason shown when the rule cannot be decided for missing data; by default “缺少数据: <fields>”")
     action: Action = Field(title="处理 Action", description="decline 拒绝(硬规则)或 refer 转人工(软规则) / decline (hard rule) or refer to manual review (soft rule)")
     on_missing: Action = Field("refer", title="缺数据时 On missing", description="数据缺失时的处理 / what missing data means for the rule")
 

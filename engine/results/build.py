@@ -24,7 +24,7 @@ def _finding(rule: Check, result: Outcome, v: Record) -> Finding:
         code=rule.id,
         outcome="fail" if result is False else "unknown",
         action=rule.action if result is False else rule.on_missing,
-        message=rule.message.render(v),
+        message=rule.message_for(result).render(v),
         source=rule.origin,
         combination=rule.combination,
         inputs=inputs,
