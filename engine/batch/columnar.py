@@ -205,12 +205,15 @@ class ColumnarCompiler:
         if len(kinds) > 1:
             raise Unsupported("branches of different kinds")
         kind = kinds.pop() if kinds else "null"
+        if kind == "null":  # both branches unknown: so is the whole
+            return Col("null", None, const=None)
         if kind == "number":
             then, otherwise = align(then, otherwise)
         if kind == "list":
             raise Unsupported("a conditional list")
         expr = pl.when(condition).then(then.expr).when(~condition).then(otherwise.expr).otherwise(None)
-        return Col(kind, expr, then.scale if kind == "number" else 0, max(then.bound, otherwise.bound),
+        scale = max((c.scale for c in (then, otherwise) if c.kind == "number"), default=0)  # a null branch has none
+        return Col(kind, expr, scale, max(then.bound, otherwise.bound),
                    wide=then.wide or otherwise.wide)
 
     def c_Member(self, node: n.Member) -> Col:
@@ -297,7 +300,10 @@ class ColumnarCompiler:
         if method is None:
             raise Unsupported(f"function {name}()")
         reads = self.share if name in _REREADS else self.compile
-        return method([reads(a) for a in node.args])
+        args = [reads(a) for a in node.args]
+        if any(a.kind == "null" for a in args):  # every other function is unknown when an argument is
+            return Col("null", None, const=None)
+        return method(args)
 
     def _numbers(self, args: list[Col]) -> list[Col]:
         for a in args:

@@ -12,6 +12,8 @@ from typing import Any
 
 import polars as pl
 
+from engine.core.decimals import DECIMAL_CONTEXT
+
 INPUT_BOUND = 10**15  # inputs above this magnitude (in units: yuan, months ...) are evaluated on the row path
 MAX_SCALE = 24
 _WIDE_LIMIT = 2**126  # a bound beyond this could overflow Int128 arithmetic
@@ -87,7 +89,7 @@ def to_scaled(value: int | Decimal) -> tuple[int, int]:
 
 
 def from_scaled(value: int, scale: int) -> Decimal:
-    return Decimal(value).scaleb(-scale) if scale else Decimal(value)
+    return Decimal(value).scaleb(-scale, DECIMAL_CONTEXT) if scale else Decimal(value)
 
 
 @dataclass

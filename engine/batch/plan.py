@@ -32,6 +32,7 @@ from engine.compile.ir import (
     ScorecardStep,
     TableStep,
 )
+from engine.core.decimals import DECIMAL_CONTEXT
 
 CHECKS_PER_WORD = 32
 DECISIONS = (DEFAULT_DECISION,) + tuple(reversed(DECISION_PRECEDENCE))
@@ -404,7 +405,7 @@ def effective_action(check: Check, status: int) -> str:
 def scaled_to_decimal(value: int | None, scale: int) -> Decimal | None:
     if value is None:
         return None
-    return Decimal(value).scaleb(-scale) if scale else Decimal(value)
+    return Decimal(value).scaleb(-scale, DECIMAL_CONTEXT) if scale else Decimal(value)
 
 
 __all__ = ["ColumnarPlan", "Unsupported", "columnar_support", "effective_action", "DECISIONS"]

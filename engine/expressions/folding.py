@@ -44,6 +44,8 @@ def fold_logic(op: str, operands: tuple[n.Node, ...]) -> n.Node | None:
 
 
 def fold_if(condition: n.Node, then: n.Node, otherwise: n.Node, result: Type) -> n.Node | None:
+    if is_null(then) and is_null(otherwise):
+        return constant(result, None)
     if not isinstance(condition, n.Const):
         return None
     if condition.value is None:
