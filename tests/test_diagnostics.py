@@ -32,6 +32,9 @@ EXPECTED = {
     "PF402-scorecard-bins-hole": ("PF402", "warning", 46, 11, "scorecard business: no bin of inquiries scores [5, 6)"),
     "PF501-empty-message": ("PF501", "warning", 20, 14, "rule INQUIRIES has no reason message"),
     "PF502-duplicate-rule-id": ("PF502", "error", 22, 9, "duplicate rule id 'PAID'"),
+    "PF601-no-rate-floor": ("PF601", "error", 72, 3, "pricing has no floor_bp"),
+    "PF602-no-minimum-amount": ("PF602", "error", 65, 3, "limit has no min_amount"),
+    "PF603-fees-without-schedule": ("PF603", "warning", 79, 5, "fees service enter the APR"),
 }
 
 

@@ -338,7 +338,7 @@ def test_a_shared_param_not_yet_in_force_is_reported(base):
 def test_a_variant_removes_an_inherited_param_with_null(pack):
     write_product(pack)
     write_product(pack, VARIANT.replace("  min_paid: 20000\n", "  min_paid: 20000\n  multiplier: null\n").replace(
-        "tables:\n", "limit:\n  caps: [{id: product_max, label: 产品上限, value: 1000000}]\n  round_down_to: 10000\ntables:\n", 1),
+        "tables:\n", "limit:\n  caps: [{id: product_max, label: 产品上限, value: 1000000}]\n  round_down_to: 10000\n  min_amount: 50000\ntables:\n", 1),
         "mini-local.yaml")
     catalog = Catalog(pack)
     assert validate_catalog(catalog)[1] == []

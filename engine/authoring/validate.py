@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from engine.authoring.analysis import analyse_product, analyse_ruleset
+from engine.authoring.offer_checks import offer_problems
 from engine.authoring.testing import parse_test_file
 from engine.catalog import Catalog, LoadedPacks, content_hash
 from engine.compile.partial import problems_behind_schema_errors
@@ -66,6 +67,7 @@ def validate_catalog(catalog: Catalog, analyse: bool = False, on: date | None = 
         except ProductFactoryError as exc:
             problems.extend(_coded(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())], "PF004"))
             continue
+        problems.extend(offer_problems(compiled, product))
         if analyse:
             problems.extend(analyse_product(compiled, product, loaded.dictionary, start))
     # Test cases inside a product file were validated with the product; here the separate test files.
