@@ -12,6 +12,7 @@ import sys
 import typer
 
 from engine.commands import authoring, batch, catalog, evaluating
+from engine.core.env import env_flag
 from engine.core.errors import ProductFactoryError
 
 app = typer.Typer(
@@ -41,6 +42,11 @@ def main() -> None:
     # start); the engine uses none. PYDANTIC_DISABLE_PLUGINS set by the user (even empty) still wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
+        debug = env_flag("PF_DEBUG")
+    except ProductFactoryError as exc:
+        typer.echo(exc.render(), err=True)
+        sys.exit(exc.exit_code)
+    try:
         # Without standalone mode click returns an exit code instead of calling sys.exit.
         returned = app(standalone_mode=False)
         sys.exit(returned if isinstance(returned, int) else 0)
@@ -56,7 +62,7 @@ def main() -> None:
         if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
-        if os.environ.get("PF_DEBUG"):
+        if debug:
             raise
         typer.echo(f"internal error: {type(exc).__name__}: {exc} (set PF_DEBUG=1 for details; please report it)", err=True)
         sys.exit(3)

@@ -81,7 +81,7 @@ def test_problems_in_memory_name_a_stable_pseudo_path():
     assert [p.file for p in problems] == ["<mine>/products/broken.yaml"]
     assert problems[0].render().startswith("<mine>/products/broken.yaml:3:1: $: malformed YAML")
     assert validate_catalog(engine.catalog_from_memory({"empty": {}}))[1][0].render().startswith(
-        "<empty>/schemas/dictionary.yaml: $: the first pack must have schemas/dictionary.yaml")
+        "<empty>/schemas/dictionary.yaml: the first pack must have schemas/dictionary.yaml")
 
 
 def test_memory_loader_lists_only_the_yaml_files_of_one_folder():

@@ -45,7 +45,7 @@ def test_hard_rule_failure_declines_and_reports_values(mini):
     d = decide(mini, {"tax.paid_12m": Decimal("7700")})
     assert d.decision == "decline" and codes(d) == ["PAID"]
     finding = d.findings[0]
-    assert finding.message == "纳税7,700元低于10,000元"
+    assert finding.message == "纳税7,700.00元低于10,000.00元"
     assert finding.inputs == {"tax.paid_12m": "7700"} and finding.outcome == "fail" and finding.action == "decline"
     assert d.limit is None and d.rate is None and d.terms is None  # nothing is offered on a decline
 

@@ -70,7 +70,7 @@ def test_decline_reasons_carry_the_deciding_values(catalog):
     product = catalog.compiled("shuiqitong-zz")
     result = to_decision(evaluate(product, load_applicant(EXAMPLES / "shuiqitong-zz-decline.yaml", catalog.dictionary), EVALUATION_DATE))
     finding = result.findings[0]
-    assert finding.message == "当前欠税23,650元" and finding.inputs == {"tax.arrears_amount": "23650.00"}
+    assert finding.message == "当前欠税23,650.00元" and finding.inputs == {"tax.arrears_amount": "23650.00"}
     assert finding.source == "ruleset:tax_compliance"
 
 

@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.core.errors import DocumentError, Problem, ProductFactoryError, UsageError, did_you_mean
+from engine.core.limits import LIMITS
 from engine.documents.applicant import applicant_record, check_value
+from engine.documents.loaders import document_files, document_stem, is_test_file
 from engine.documents.models import CaseDoc, Expectation, PaymentExpectation, TestFileDoc
+from engine.documents.reading import read_limited
 from engine.documents.source import SourceDocument, load_document
 from engine.documents.validation import validate_document
 from engine.evaluate.interpreter import Evaluation, evaluate
@@ -57,8 +60,9 @@ def discover(pack_roots: list[Path]) -> list[Path]:
     for root in pack_roots:
         folder = root / "products"
         if folder.is_dir():
-            files.extend(sorted(folder.glob("*.tests.yaml")))
-            files.extend(p for p in sorted(folder.glob("*.yaml")) if not p.name.endswith(".tests.yaml") and _has_tests(p))
+            documents = document_files(folder)
+            files.extend(p for p in documents if is_test_file(p.name))
+            files.extend(p for p in documents if not is_test_file(p.name) and _has_tests(p))
     return files
 
 
@@ -78,13 +82,18 @@ def test_files(paths: list[Path]) -> list[Path]:
 
 
 def _has_tests(path: Path) -> bool:
-    # A cheap look before parsing: only files with a top-level `tests:` key are parsed here.
-    return any(line.startswith("tests:") for line in path.read_text(encoding="utf-8").splitlines())
+    # A cheap look before parsing: only files with a top-level `tests:` key are parsed here. A file that cannot
+    # be read is reported when the catalog loads it (pf test loads every pack first), so it is skipped here.
+    try:
+        data = read_limited(path, str(path), LIMITS.document_bytes)
+    except DocumentError:
+        return False
+    return data.startswith(b"tests:") or b"\ntests:" in data
 
 
 def load_test_file(path: Path, display: str) -> tuple[TestFileDoc, SourceDocument]:
     """The test cases of a test file, or of a product file's `tests:` section (positions kept)."""
-    return parse_test_file(load_document(path, display), test_file=path.name.endswith(".tests.yaml"))
+    return parse_test_file(load_document(path, display), test_file=is_test_file(path.name))
 
 
 def parse_test_file(source: SourceDocument, test_file: bool) -> tuple[TestFileDoc, SourceDocument]:
@@ -105,7 +114,7 @@ def run_file(catalog: Any, path: Path, display: str, catalogs: dict[tuple[str, .
         tests, source = load_test_file(path, display)
     except ProductFactoryError as exc:
         return [CaseResult(display, None, "(file)", "", "error", error=exc.render())]
-    default_product = tests.product or path.name.removesuffix(".tests.yaml").removesuffix(".yaml")
+    default_product = tests.product or document_stem(path.name)
     results = []
     for index, case in enumerate(tests.cases):
         position = source.position(("cases", index))
@@ -145,7 +154,7 @@ def _applicant(case: CaseDoc, tests: TestFileDoc, base: Path, source: SourceDocu
         raise DocumentError([source.problem(("cases", index), "no applicant: give `applicant:` in the case or the file")])
     if isinstance(spec, str):
         path = (base / spec)
-        record = applicant_record(load_document(path, str(path)), dictionary)
+        record = applicant_record(load_document(path, str(path), max_bytes=LIMITS.applicant_bytes), dictionary)
     else:
         record = applicant_record(_subdocument(source, where, spec), dictionary)
     problems: list[Problem] = []

@@ -18,7 +18,7 @@ from engine.core.errors import (
     ProductFactoryError,
     UsageError,
 )
-from engine.documents.loaders import load_source
+from engine.documents.loaders import is_test_file, load_source
 
 
 def validation_date(loaded: LoadedPacks) -> date:
@@ -73,7 +73,7 @@ def validate_catalog(catalog: Catalog, analyse: bool = False, on: date | None = 
     # Test cases inside a product file were validated with the product; here the separate test files.
     for pack in loaded.packs:
         for relative in pack.loader.files("products"):
-            if not relative.endswith(".tests.yaml"):
+            if not is_test_file(relative):
                 continue
             checked += 1
             try:

@@ -31,7 +31,7 @@ from engine.core.errors import DocumentError, Problem, ProductFactoryError
 from engine.core.paths import builtin_root
 from engine.documents import cache as pack_cache
 from engine.documents.loaded import LoadedProduct, LoadedRuleset
-from engine.documents.loaders import FolderLoader, PackLoader, load_source, loader_for
+from engine.documents.loaders import FolderLoader, PackLoader, document_files, load_source, loader_for
 from engine.documents.models import DataDictionary, ProductDoc
 from engine.documents.provenance import ResolvedDocument, plain
 from engine.documents.validation import validate_document
@@ -66,8 +66,7 @@ class Catalog:
 
     def __init__(self, root: Path | None = None, packs: list[Path] | None = None):
         first: PackLoader = FolderLoader(root or default_root())
-        extra: list[PackLoader] = [FolderLoader(p) for p in (packs or [])]
-        self._init([first] + [p for p in extra if p.root != first.root])
+        self._init([first] + [FolderLoader(p) for p in (packs or [])])
 
     @classmethod
     def from_loaders(cls, loaders: Iterable[PackLoader | Path | str]) -> "Catalog":
@@ -79,7 +78,17 @@ class Catalog:
     def _init(self, loaders: list[PackLoader]) -> None:
         if not loaders:
             raise ValueError("a catalog needs at least one pack")
-        self.loaders = loaders
+        # A folder named twice (by --pack and PF_PACKS, or by two spellings of one path) is one pack, loaded
+        # where it is first named: the same in every command, whichever way the packs were given.
+        seen: set[Path] = set()
+        unique: list[PackLoader] = []
+        for loader in loaders:
+            if loader.root is not None:
+                if loader.root in seen:
+                    continue
+                seen.add(loader.root)
+            unique.append(loader)
+        self.loaders = unique
         self._compiled: dict[str, CompiledProduct] = {}
         self._resolved: dict[tuple[str, str, date], LoadedProduct] = {}
         self._hashes: dict[tuple[str, str, date], str] = {}  # content_hash of each resolved product
@@ -96,9 +105,7 @@ class Catalog:
 
     def with_packs(self, packs: Iterable[PackLoader | Path | str]) -> "Catalog":
         """This catalog's packs followed by more (the root pack's folder is not loaded twice)."""
-        extra = [loader_for(p) for p in packs]
-        first = self.loaders[0].root
-        return Catalog.from_loaders(self.loaders + [p for p in extra if p.root is None or p.root != first])
+        return Catalog.from_loaders(self.loaders + [loader_for(p) for p in packs])
 
     # ------------------------------------------------------------ loading every pack, once
 
@@ -110,8 +117,7 @@ class Catalog:
         if pack_cache.cache_dir() is None or len(roots) != len(self.loaders) or not all(r.is_dir() for r in roots):
             return None
         files = [f for root in roots for f in [root / MANIFEST_FILE, root / DICTIONARY_FILE] if f.is_file()]
-        files += [f for root in roots for folder in ("params", "rulesets", "products")
-                  for f in sorted((root / folder).glob("*.yaml"))]
+        files += [f for root in roots for folder in ("params", "rulesets", "products") for f in document_files(root / folder)]
         return pack_cache.key(files, *map(str, roots))
 
     @cached_property

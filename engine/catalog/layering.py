@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.core.errors import Problem, ProductFactoryError, UsageError
 from engine.documents.loaded import LoadedRuleset
-from engine.documents.loaders import FolderLoader, PackLoader, display_path, load_source
+from engine.documents.loaders import FolderLoader, PackLoader, display_path, is_test_file, load_source
 from engine.documents.models import DataDictionary, RulesetDoc
 from engine.documents.packs import (
     PackManifest,
@@ -47,7 +47,7 @@ class Pack:
 
     def files(self, folder: str) -> list[str]:
         """The documents of a folder (relative paths); test files are not documents of the catalog."""
-        return [f for f in self.loader.files(folder) if not f.endswith(".tests.yaml")]
+        return [f for f in self.loader.files(folder) if not is_test_file(f)]
 
 
 @dataclass
@@ -120,7 +120,8 @@ def _load(loader: PackLoader, relative: str, model: Any, state: LoadedPacks) -> 
         source = load_source(loader, relative)
         return source, validate_document(source, model)
     except ProductFactoryError as exc:
-        state.problems.extend(exc.problems)
+        # An error without a located problem still names the file: a document is never silently dropped.
+        state.problems.extend(exc.problems or [Problem(loader.display(relative), None, None, (), exc.render())])
         return None
 
 

@@ -12,6 +12,7 @@ import typer
 from engine.commands.options import DateOption, FormatOption, OutputFormat, PackOption, ProductArgument, catalog_for, read_applicant
 from engine.core.dates import parse_day
 from engine.core.errors import UsageError
+from engine.core.money import parse_amount
 
 
 class ScheduleFormat(str, Enum):
@@ -96,7 +97,12 @@ def schedule(
     if missing:
         raise UsageError(f"missing {', '.join(missing)} (or give PRODUCT APPLICANT to schedule a product's offer)")
     assert amount is not None and rate is not None and term is not None
-    result = schedule_from_text(amount, rate, term, method, start)
+    try:
+        # The typed amount is read here, by the one reader of amounts (a comma only separates thousands).
+        principal = parse_amount(amount)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    result = schedule_from_text(str(principal), rate, term, method, start)
     renderers = {ScheduleFormat.table: render_table, ScheduleFormat.json: schedule_to_json, ScheduleFormat.csv: render_csv}
     typer.echo(renderers[output](result), nl=False)
 

@@ -64,5 +64,10 @@ def read_applicant(applicant: str, catalog: Catalog) -> dict[str, Any]:
     from engine.documents.applicant import load_applicant
 
     if applicant == "-":
-        return load_applicant("-", catalog.dictionary, stdin_text=sys.stdin.read())
+        buffer = getattr(sys.stdin, "buffer", None)  # the bytes, so the encoding is checked as a file's is
+        if buffer is not None:
+            return load_applicant("-", catalog.dictionary, stdin=buffer)
+        from engine.core.limits import LIMITS
+
+        return load_applicant("-", catalog.dictionary, stdin_text=sys.stdin.read(LIMITS.applicant_bytes + 1))
     return load_applicant(applicant, catalog.dictionary)

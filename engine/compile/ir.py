@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Callable, Literal
 
-from engine.core.values import format_value
+from engine.core.values import fill_placeholder
 from engine.documents.models import ProductDoc
 from engine.expressions import CompiledExpression
 
@@ -60,13 +60,13 @@ class Message:
     def bind(self, values: dict[str, Any]) -> "Message":
         text = self.template
         for name in self.slots:
-            text = text.replace("{" + name + "}", format_value(values[name]))
+            text = fill_placeholder(text, "{" + name + "}", values[name])
         return Message(text, self.placeholders)
 
     def render(self, v: Record) -> str:
         text = self.template
         for placeholder, expression in self.placeholders:
-            text = text.replace(placeholder, format_value(expression.function(v)))
+            text = fill_placeholder(text, placeholder, expression.function(v))
         return text
 
 

@@ -44,7 +44,9 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         label = f" {self.code} {self.severity}:" if with_code and self.code else ""
-        text = f"{where}:{label} {format_doc_path(self.doc_path)}: {self.message}"
+        # A problem with the file as a whole (not found, too large) has no place inside it to name.
+        inside = "" if self.line is None and not self.doc_path else f" {format_doc_path(self.doc_path)}:"
+        text = f"{where}:{label}{inside} {self.message}"
         if self.hint:
             text += f" ({self.hint})"
         return text

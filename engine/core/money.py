@@ -1,10 +1,13 @@
 """Exact money and rate helpers: Decimal yuan rounded half up to the cent, rates in basis points."""
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, PlainSerializer
+
+from engine.core.limits import number_problem
 
 CENT = Decimal("0.01")
 ONE_BP = Decimal("0.0001")
@@ -65,16 +68,40 @@ def bp_to_rate(bp: int) -> Decimal:
     return Decimal(bp) * ONE_BP
 
 
-def parse_percent(text: str) -> Decimal:
-    """'4.9' or '4.9%' -> Decimal('0.049'). Raises ValueError with a readable message."""
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
+MAX_PERCENT = Decimal(100)  # a yearly rate is a fraction below 1, so in percent below 100
+
+
+def parse_percent(text: str, option: str = "--rate") -> Decimal:
+    """'4.9' or '4.9%' (a yearly rate in percent) -> Decimal('0.049'). Raises ValueError with a readable message
+    that says what was given and in which unit: `490` is 490 %, not a rate anyone lends at."""
     cleaned = text.strip().removesuffix("%").strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"not a percentage: {text!r} (expected e.g. 4.9 or 4.9%)") from None
-    if not value.is_finite() or value < 0:
-        raise ValueError(f"not a valid yearly rate: {text!r}")
+    if not _NUMBER.match(cleaned):
+        raise ValueError(f"{option}: {text!r} is not a yearly rate in percent (expected e.g. 4.9 or 4.9%)")
+    value = Decimal(cleaned)
+    if number_problem(value) is not None or value >= MAX_PERCENT:
+        raise ValueError(f"{option}: got {cleaned}%, a yearly rate in percent must be below 100 "
+                         f"(e.g. 4.9 for 4.9% a year; give the rate in percent, not in basis points or per mille)")
     return value / 100
+
+
+def parse_amount(text: str, option: str = "--amount") -> Decimal:
+    """Yuan as typed: '1000000', '1,000,000' or '1000000.50'. A comma is only a thousands separator (groups of
+    three digits), so '1,5' (a decimal comma) is refused rather than read as 15."""
+    cleaned = text.strip()
+    if _GROUPED.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    elif "," in cleaned:
+        raise ValueError(f"{option}: {text!r} is not an amount: a comma may only separate thousands (1,000,000); "
+                         f"write decimals with a point (1.5)")
+    if not _NUMBER.match(cleaned):
+        raise ValueError(f"{option}: {text!r} is not a number (expected yuan, e.g. 1000000 or 1,000,000.00)")
+    value = Decimal(cleaned)
+    problem = number_problem(value)
+    if problem is not None:
+        raise ValueError(f"{option}: {text!r} {problem}")
+    return value
 
 
 Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]

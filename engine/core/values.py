@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from engine.core.money import format_money_grouped
+
 
 def format_value(value: Any) -> str:
     """A value inside a Chinese reason message: thousands separators, no float noise."""
@@ -23,6 +25,17 @@ def format_value(value: Any) -> str:
     if isinstance(value, (list, tuple, frozenset, set)):
         return "、".join(format_value(v) for v in (sorted(value) if isinstance(value, (set, frozenset)) else value))
     return str(value)
+
+
+YUAN = "元"
+
+
+def fill_placeholder(text: str, placeholder: str, value: Any) -> str:
+    """text with placeholder replaced by value. Where the template writes 元 right after it, the value is an
+    amount of money and is shown as money is, with two decimals (3,200.50元, never 3,200.5元)."""
+    if placeholder + YUAN in text and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        text = text.replace(placeholder + YUAN, format_money_grouped(value) + YUAN)
+    return text.replace(placeholder, format_value(value))
 
 
 def json_value(value: Any) -> Any:

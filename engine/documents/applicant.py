@@ -11,25 +11,39 @@ import math
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 from engine.core.errors import DocumentError, Problem, did_you_mean
+from engine.core.limits import LIMITS
 from engine.documents.models import DataDictionary, FieldDef
-from engine.documents.source import SourceDocument, load_document, parse_text
+from engine.documents.reading import read_stream
+from engine.documents.source import SourceDocument, load_document, parse_bytes, parse_text
 
 Record = dict[str, Any]
 _CENT = Decimal("0.01")
 _CENTS_EXACT = Decimal(10) ** 15  # quantize keeps every digit below this (28-digit context)
 ID_KEY = "id"
+STDIN = "<stdin>"
 
 
-def load_applicant(path: Path | str, dictionary: DataDictionary, *, stdin_text: str | None = None) -> Record:
-    if stdin_text is not None:
-        stripped = stdin_text.lstrip()
-        source = parse_text(stdin_text, "<stdin>", as_json=stripped.startswith("{"))
+def load_applicant(path: Path | str, dictionary: DataDictionary, *, stdin_text: str | None = None,
+                   stdin: BinaryIO | None = None) -> Record:
+    """An applicant file (at most LIMITS.applicant_bytes), or the same read from stdin (text or a byte stream)."""
+    if stdin is not None:
+        data = read_stream(stdin, STDIN, LIMITS.applicant_bytes)
+        source = parse_bytes(data, STDIN, as_json=_looks_json(data))
+    elif stdin_text is not None:
+        if len(stdin_text) > LIMITS.applicant_bytes:
+            raise DocumentError([Problem(STDIN, None, None, (), f"the applicant is too large; the limit is "
+                                         f"{LIMITS.applicant_bytes:,} bytes", "see docs/limits.md")])
+        source = parse_text(stdin_text, STDIN, as_json=stdin_text.lstrip().startswith("{"))
     else:
-        source = load_document(Path(path))
+        source = load_document(Path(path), max_bytes=LIMITS.applicant_bytes)
     return applicant_record(source, dictionary)
+
+
+def _looks_json(data: bytes) -> bool:
+    return data.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"{")
 
 
 def applicant_record(source: SourceDocument, dictionary: DataDictionary) -> Record:

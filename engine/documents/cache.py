@@ -13,11 +13,15 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
+
+from engine.core.env import env_flag
+from engine.core.limits import LIMITS
 
 ENGINE = Path(__file__).resolve().parent.parent
 KEEP = 1024  # entries kept (a large pack resolves hundreds of products); the oldest go when there are more
@@ -25,7 +29,7 @@ KEEP = 1024  # entries kept (a large pack resolves hundreds of products); the ol
 
 def cache_dir() -> Path | None:
     """Where entries live, or None when the cache is off."""
-    if os.environ.get("PF_NO_CACHE", "") not in ("", "0"):
+    if env_flag("PF_NO_CACHE"):
         return None
     explicit = os.environ.get("PF_CACHE_DIR")
     if explicit:
@@ -43,14 +47,22 @@ def engine_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def key(files: Iterable[Path], *parts: str) -> str:
-    """The key of an entry built from these files (read in full) and parts."""
+def key(files: Iterable[Path], *parts: str) -> str | None:
+    """The key of an entry built from these files (read in full) and parts; None (do not cache) when a file is
+    not a regular file, cannot be read or is over the document limit: loading reports that file, and a pipe
+    or a huge file is never read here."""
     digest = hashlib.sha256(engine_fingerprint().encode())
     digest.update(os.getcwd().encode() + b"\0")
     for part in parts:
         digest.update(part.encode() + b"\0")
     for path in files:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > LIMITS.document_bytes:
+                return None
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            return None
     return digest.hexdigest()[:32]
 
 

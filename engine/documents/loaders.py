@@ -2,6 +2,9 @@
 
 The catalog reads every pack only through a PackLoader, so tests and services can build catalogs
 without touching the filesystem. Relative paths use '/' whatever the platform ('products/x.yaml').
+A pack's documents are the `*.yaml` and `*.yml` files of a folder (both spellings are read; hidden files,
+whose names start with '.', are not). Every entry with such a name is listed, a folder or a pipe too, so
+that reading it reports it rather than the pack silently missing it.
 Error messages name a file by `display(relative)`: the path relative to the working directory for a
 folder, and a stable pseudo-path '<label>/products/x.yaml' for a memory pack.
 """
@@ -13,6 +16,35 @@ from typing import Mapping, Protocol, runtime_checkable
 
 from engine.core.errors import DocumentError
 from engine.documents.source import SourceDocument, load_document, parse_text
+
+DOCUMENT_SUFFIXES = (".yaml", ".yml")
+TEST_SUFFIXES = (".tests.yaml", ".tests.yml")
+
+
+def is_document_name(name: str) -> bool:
+    return name.lower().endswith(DOCUMENT_SUFFIXES) and not name.startswith(".")
+
+
+def is_test_file(name: str) -> bool:
+    """A separate test file (products/<code>.tests.yaml or .tests.yml)."""
+    return name.lower().endswith(TEST_SUFFIXES)
+
+
+def document_stem(name: str) -> str:
+    """'x.tests.yaml' -> 'x', 'x.yml' -> 'x'."""
+    lowered = name.lower()
+    for suffix in TEST_SUFFIXES + DOCUMENT_SUFFIXES:
+        if lowered.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def document_files(folder: Path) -> list[Path]:
+    """The documents of a folder on disk, sorted by name; [] when it is not a folder or cannot be listed."""
+    try:
+        return sorted((folder / name for name in os.listdir(folder) if is_document_name(name)), key=lambda p: p.name)
+    except OSError:
+        return []
 
 
 @runtime_checkable
@@ -30,7 +62,7 @@ class PackLoader(Protocol):
     def exists(self, relative: str) -> bool: ...
 
     def files(self, folder: str) -> list[str]:
-        """The relative paths of the *.yaml files directly inside folder, sorted; [] if there is none."""
+        """The relative paths of the documents (*.yaml, *.yml) directly inside folder, sorted; [] if there is none."""
         ...
 
     def read_text(self, relative: str) -> str: ...
@@ -84,10 +116,7 @@ class FolderLoader:
         return self.path(relative).exists()
 
     def files(self, folder: str) -> list[str]:
-        directory = self.path(folder)
-        if not directory.is_dir():
-            return []
-        return [f"{folder}/{p.name}" for p in sorted(directory.glob("*.yaml"))]
+        return [f"{folder}/{p.name}" for p in document_files(self.path(folder))]
 
     def read_text(self, relative: str) -> str:
         return self.path(relative).read_text(encoding="utf-8")
@@ -119,7 +148,8 @@ class MemoryLoader:
 
     def files(self, folder: str) -> list[str]:
         prefix = folder.rstrip("/") + "/"
-        return sorted(k for k in self._files if k.startswith(prefix) and "/" not in k[len(prefix):] and k.endswith(".yaml"))
+        return sorted(k for k in self._files if k.startswith(prefix) and "/" not in k[len(prefix):]
+                      and is_document_name(k[len(prefix):]))
 
     def read_text(self, relative: str) -> str:
         try:

@@ -1,36 +1,33 @@
 """Reading YAML and JSON documents while keeping the line and column of every key and value.
 
-PyYAML's composer gives nodes with marks; we build plain Python data from the nodes ourselves so
-that (a) every value's position is kept in a map keyed by its path inside the document, (b)
-duplicate keys are errors instead of silently winning, and (c) YAML floats become exact Decimals.
+Files are read and decoded within the declared limits (reading.py); the data is built from PyYAML's
+parse events (building.py), so that (a) every value's position is kept in a map keyed by its path inside
+the document, (b) duplicate keys are errors instead of silently winning, (c) numbers become exact ints and
+Decimals, checked for magnitude, and YAML 1.1 surprises are refused (scalars.py), and (d) depth, sizes and
+alias expansion stay within core.limits. JSON is YAML here too, after a strict JSON syntax check.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import yaml
-from yaml.constructor import SafeConstructor
 
 from engine.core.errors import DocPath, DocumentError, Problem
+from engine.core.limits import LIMITS, InputLimits
+from engine.documents.building import Builder, Position
+from engine.documents.reading import check_characters, decode, line_column, read_limited
+from engine.documents.syntax import syntax_problem
 
 try:  # libyaml is ~10x faster; the pure-Python loader behaves the same
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
-_scalar_constructor = SafeConstructor()
-_TAG = "tag:yaml.org,2002:"
-
-
-@dataclass(frozen=True)
-class Position:
-    line: int  # 1-based
-    column: int  # 1-based
-    style: str | None = None  # YAML scalar style: None (plain), "'", '"', '|', '>'
+__all__ = ["Position", "SourceDocument", "load_document", "parse_bytes", "parse_text"]
 
 
 @dataclass
@@ -92,112 +89,70 @@ class SourceDocument:
         return pos.line, pos.column
 
 
-def load_document(path: Path, display_name: str | None = None) -> SourceDocument:
-    """Read a YAML or JSON file. Raises DocumentError with file:line:col for malformed input."""
+def load_document(path: Path, display_name: str | None = None, *, max_bytes: int | None = None) -> SourceDocument:
+    """Read a YAML or JSON file (at most max_bytes, default the document limit). Raises DocumentError with
+    file:line:col for a file that is missing, unreadable, too big, not UTF-8 text or malformed."""
     name = display_name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DocumentError(f"{name}: file not found") from None
-    except IsADirectoryError:
-        raise DocumentError(f"{name}: is a directory, expected a file") from None
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise DocumentError(f"{name}: cannot read ({exc.strerror})") from None
-    return parse_text(text, name, as_json=path.suffix.lower() == ".json")
+    data = read_limited(path, name, LIMITS.document_bytes if max_bytes is None else max_bytes)
+    return parse_text(decode(data, name), name, as_json=path.suffix.lower() == ".json", checked=True)
 
 
-def parse_text(text: str, name: str, *, as_json: bool = False) -> SourceDocument:
+def parse_bytes(data: bytes, name: str, *, as_json: bool = False) -> SourceDocument:
+    """A document from raw bytes (stdin, an upload), decoded and checked as a file is."""
+    return parse_text(decode(data, name), name, as_json=as_json, checked=True)
+
+
+def parse_text(text: str, name: str, *, as_json: bool = False, checked: bool = False,
+               limits: InputLimits = LIMITS) -> SourceDocument:
+    """Parse a document's text. Text that did not come through decode() (a pack held in memory) is checked
+    for size and control characters here."""
+    if not checked:
+        if len(text) > limits.document_bytes or len(text.encode("utf-8", errors="surrogatepass")) > limits.document_bytes:
+            raise DocumentError([Problem(name, None, None, (), f"the document is too large; the limit is "
+                                         f"{limits.document_bytes:,} bytes", "see docs/limits.md", code="PF001")])
+        check_characters(text.removeprefix("\ufeff"), name)
+    text = text.removeprefix("\ufeff")
     if as_json:
-        _check_json_syntax(text, name)
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = Problem(
-            name,
-            mark.line + 1 if mark else None,
-            mark.column + 1 if mark else None,
-            (),
-            f"malformed {'JSON' if as_json else 'YAML'}: {exc.problem or exc.context}",
-            code="PF001",
-        )
-        raise DocumentError([problem]) from None
-    except yaml.YAMLError as exc:
-        raise DocumentError(f"{name}: malformed YAML: {exc}") from None
+        _check_json_syntax(text, name, limits)
     doc = SourceDocument(file=name, data=None, lines=text.splitlines())
-    if node is None:
+    builder = Builder(yaml.parse(text, Loader=_Loader), name, doc.values, doc.keys, limits)
+    try:
+        doc.data = builder.document()
+    except yaml.MarkedYAMLError as exc:
+        raise DocumentError([syntax_problem(exc, text, name, "JSON" if as_json else "YAML")]) from None
+    except yaml.YAMLError as exc:
+        raise DocumentError([Problem(name, None, None, (), f"malformed YAML: {exc}", code="PF001")]) from None
+    if builder.problems:
+        raise DocumentError(builder.problems)
+    if doc.data is None and not doc.values:
         raise DocumentError([Problem(name, 1, 1, (), "the document is empty")])
-    problems: list[Problem] = []
-    doc.data = _build(node, (), doc, problems)
-    if problems:
-        raise DocumentError(problems)
     return doc
 
 
-def _check_json_syntax(text: str, name: str) -> None:
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _check_json_syntax(text: str, name: str, limits: InputLimits) -> None:
+    # json.loads recurses once per level of nesting: the depth is checked first, by a scan that skips strings.
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        character = token.group()
+        if character in "[{":
+            depth += 1
+            if depth > limits.nesting_depth:
+                line, column = line_column(text, token.start())
+                raise DocumentError([Problem(name, line, column, (), f"lists and mappings nested more than "
+                                             f"{limits.nesting_depth} deep", "see docs/limits.md", code="PF001")])
+        elif character in "]}":
+            depth -= 1
     try:
-        json.loads(text, parse_float=Decimal)
+        # Numbers are kept as text: int() of more than 4,300 digits raises, and the builder checks every number.
+        json.loads(text, parse_float=str, parse_int=str, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise DocumentError([Problem(name, exc.lineno, exc.colno, (), f"malformed JSON: {exc.msg}", code="PF001")]) from None
+    except ValueError as exc:
+        raise DocumentError([Problem(name, None, None, (), f"malformed JSON: {exc}", code="PF001")]) from None
 
 
-def _position(node: yaml.Node) -> Position:
-    style = getattr(node, "style", None)
-    # The C loader reports plain scalars as style '' and the Python loader as None.
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1, style or None)
-
-
-def _build(node: yaml.Node, path: DocPath, doc: SourceDocument, problems: list[Problem]) -> Any:
-    doc.values[path] = _position(node)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _TAG + "merge":
-                problems.append(_node_problem(doc, key_node, path, "keys must be plain names (no merge keys or complex keys)"))
-                continue
-            key = _scalar(key_node, path, doc, problems)
-            key = str(key) if not isinstance(key, str) else key
-            child = path + (key,)
-            if key in result:
-                problems.append(_node_problem(doc, key_node, child, f"duplicate key {key!r}", "each key may appear once"))
-                continue
-            doc.keys[child] = _position(key_node)
-            result[key] = _build(value_node, child, doc, problems)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), doc, problems) for i, item in enumerate(node.value)]
-    return _scalar(cast(yaml.ScalarNode, node), path, doc, problems)  # compose yields no other node kind
-
-
-def _node_problem(doc: SourceDocument, node: yaml.Node, path: DocPath, message: str, hint: str | None = None) -> Problem:
-    return Problem(doc.file, node.start_mark.line + 1, node.start_mark.column + 1, path, message, hint)
-
-
-def _scalar(node: yaml.ScalarNode, path: DocPath, doc: SourceDocument, problems: list[Problem]) -> Any:
-    tag = node.tag
-    if tag == _TAG + "str":
-        return node.value
-    if tag == _TAG + "float":
-        try:
-            return Decimal(node.value.replace("_", ""))
-        except InvalidOperation:
-            problems.append(_node_problem(doc, node, path, f"number {node.value!r} is not a finite decimal"))
-            return None
-    try:
-        if tag == _TAG + "int":
-            return _scalar_constructor.construct_yaml_int(node)
-        if tag == _TAG + "bool":
-            return _scalar_constructor.construct_yaml_bool(node)
-        if tag == _TAG + "null":
-            return None
-        if tag == _TAG + "timestamp":
-            return _scalar_constructor.construct_yaml_timestamp(node)
-    except (ValueError, yaml.constructor.ConstructorError) as exc:
-        problems.append(_node_problem(doc, node, path, f"cannot read {node.value!r}: {exc}"))
-        return None
-    if isinstance(node, yaml.ScalarNode) and not tag.startswith(_TAG):
-        problems.append(_node_problem(doc, node, path, f"unsupported tag {tag!r}"))
-        return None
-    return node.value
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from engine.compile.ir import CompiledProduct
 from engine.core.dates import parse_day
 from engine.core.errors import UsageError
-from engine.core.money import bp_to_percent, bp_to_rate
+from engine.core.money import bp_to_percent, bp_to_rate, parse_amount
 from engine.core.repayment import RepaymentMethod, parse_method
 from engine.evaluate.interpreter import Evaluation, evaluate
 from engine.finance.apr import apr_basis_points
@@ -44,10 +44,10 @@ def parse_request(amount: str | None, term: int | None, method: str | None, star
     principal = None
     if amount is not None:
         try:
-            principal = Decimal(amount.replace(",", ""))
-        except InvalidOperation:
-            raise UsageError(f"--amount: {amount!r} is not a number") from None
-        if not principal.is_finite() or principal <= 0 or principal != principal.quantize(Decimal("0.01")):
+            principal = parse_amount(amount)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if principal <= 0 or principal != principal.quantize(Decimal("0.01")):
             raise UsageError(f"--amount: {amount!r} must be a positive amount in yuan with at most 2 decimals")
     try:
         chosen = parse_method(method).value if method is not None else None
