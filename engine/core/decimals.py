@@ -14,8 +14,8 @@ path).
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
-from typing import Any, ContextManager
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, getcontext, localcontext
+from typing import Any, Callable, ContextManager, TypeVar
 
 PRECISION = 60
 DECIMAL_CONTEXT = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999,
@@ -36,3 +36,19 @@ def bounded(value: Any) -> Any:
     if type(value) is Decimal:
         return value if value.copy_abs() < _DECIMAL_BOUND else None
     return value
+
+
+R = TypeVar("R")
+
+
+def in_engine_context(function: Callable[[Any], R]) -> Callable[[Any], R]:
+    """The function, always run in the engine's context: evaluation enters it once (engine.evaluate), and a
+    compiled expression called from anywhere else (a message placeholder, a fee, a caller of the API) enters
+    it itself, so no caller's context can change a result."""
+    def run(record: Any) -> R:
+        if getcontext().prec == PRECISION:
+            return function(record)
+        with localcontext(DECIMAL_CONTEXT):
+            return function(record)
+
+    return run

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from engine.core.decimals import in_engine_context
 from engine.expressions import nodes as n
 from engine.expressions.functions import DATE_RELATIVE, FUNCTIONS
 from engine.expressions.runtime import RUNTIME_NAMESPACE
@@ -46,7 +47,7 @@ class CompiledExpression:
             namespace: dict[str, Any] = dict(RUNTIME_NAMESPACE)
             namespace.update(self._constants)
             exec(compile(self.source, "<expression>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
-            self._function = namespace["_expression"]
+            self._function = in_engine_context(namespace["_expression"])
         return self._function
 
     def __call__(self, record: Record) -> Any:
@@ -207,4 +208,4 @@ def fuse_values(expressions: list[CompiledExpression]) -> Callable[[dict[str, An
     source = f"def _values(d):\n    g = d.get\n{prelude}    return ({body}{',' if len(expressions) == 1 else ''})\n"
     namespace.update(generator.constants)
     exec(compile(source, "<values>", "exec"), namespace)  # noqa: S102 - generated from typed nodes only
-    return namespace["_values"]
+    return in_engine_context(namespace["_values"])
