@@ -116,7 +116,8 @@ class ColumnConverter(NumberConversion):
                 continue
             # A float is checked as itself, as a JSON applicant's float is (messages show it the same way).
             value = raw[i] if isinstance(raw[i], float) else self.natural(raw[i])
-            if self.kind == "number" and (problem := magnitude_problem(value)):
+            # Floats are bounded (check_value handles them as a JSON applicant's); text and decimals are not.
+            if self.kind == "number" and not isinstance(value, float) and (problem := magnitude_problem(value)):
                 problems.append((i, show(raw[i]), f"{_short(show(raw[i]))} {problem}"))
                 continue
             checked, error = check_value(self.definition, value)
