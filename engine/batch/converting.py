@@ -27,8 +27,6 @@ from engine.core.limits import LIMITS, number_problem
 from engine.documents.applicant import check_value
 from engine.documents.models import FieldDef
 
-_TOO_LARGE = 10**30
-
 
 def magnitude_problem(value: Any) -> str | None:
     """number_problem (engine.core.limits) for a cell about to be checked: decided from the digits and the
@@ -128,9 +126,8 @@ class ColumnConverter(NumberConversion):
                         error = f"more than {MAX_NUMBER_SCALE} decimals are not supported, got {checked}"
                 except Exception:
                     error = f"not a finite number: {checked}"
-            if error is None and self.kind == "number" and abs(checked) >= _TOO_LARGE:
-                # A column holds 128-bit scaled integers: such a value cannot be represented at all.
-                error = f"numbers from 10^30 up are not supported, got {checked}"
+            if error is None and self.kind == "number" and (problem := magnitude_problem(checked)):
+                error = f"{_short(show(raw[i]))} {problem}"  # the declared limit, as for text and decimals
             if error is not None:
                 problems.append((i, show(raw[i]), error))
             else:

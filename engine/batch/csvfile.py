@@ -26,6 +26,9 @@ from engine.core.errors import UsageError
 from engine.core.limits import LIMITS
 
 BLOCK_BYTES = 8 * 1024 * 1024
+# Records are measured against LIMITS.batch_line_bytes here, so the csv module's own cell limit (128 KiB)
+# must not stop the reading first.
+csv.field_size_limit(2**31 - 1)
 
 
 class CsvChunk:
@@ -141,7 +144,7 @@ class CsvReader:
     def _id(self, raw: str) -> str | None:
         if self.id_index is None:
             return None
-        cells = next(csv.reader([raw]), [])
+        cells = next(csv.reader([raw[:4096]]), [])
         return cells[self.id_index].strip() or None if self.id_index < len(cells) else None
 
     def _chunk(self, text: str, first_line: int) -> CsvChunk:
@@ -155,7 +158,7 @@ class CsvReader:
                 continue  # a blank line
             self.row += 1
             if len(raw) > LIMITS.batch_line_bytes:
-                refused.append(Reject(self.row, None, "", raw[:80], f"line {line}: the record is longer than "
+                refused.append(Reject(self.row, self._id(raw), "", raw[:80], f"line {line}: the record is longer than "
                                       f"{LIMITS.batch_line_bytes:,} bytes"))
             elif cells != width:
                 refused.append(Reject(self.row, self._id(raw), "", raw[:80],

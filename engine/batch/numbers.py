@@ -224,7 +224,8 @@ class NumberConversion:
             values = scaled.to_list()
             for i in huge:
                 large = Decimal(values[i]).scaleb(-col_scale) if col_scale else Decimal(values[i])
-                problems.append((i, show(raw[i] if raw is not None else large), f"{large} {number_problem(large)}"))
+                shown = show(raw[i]) if raw is not None else f"{large:f}"
+                problems.append((i, shown, f"{shown} {number_problem(large)}"))
             scaled = scaled.scatter(huge, pl.Series([None] * len(huge), dtype=pl.Int128))
         # Range checks (min/max) in the dictionary: failing cells go through check_value for the message.
         limits = self.out_of_range(scaled, col_scale)

@@ -56,11 +56,15 @@ class Source:
             raise UsageError(f"{self.path}: cannot read {self.fmt}: {exc}") from None
 
     def _parquet(self) -> Iterator[tuple[Batch, int]]:
+        # One slice of the scan at a time: the reader decodes only the row groups the slice needs and holds
+        # nothing else (collect_batches reads ahead, and its memory grows with the file).
         offset = 0
-        frames = pl.scan_parquet(self.path).collect_batches(chunk_size=self.chunk_rows)
-        for raw in frames:
+        total = self.total_rows or 0
+        scan = pl.scan_parquet(self.path)
+        while offset < total:
+            raw = scan.slice(offset, self.chunk_rows).collect()
             if not raw.height:
-                continue
+                break
             raw = unnest_structs(raw)
             rows = pl.Series("$row", range(offset + 1, offset + raw.height + 1), dtype=pl.Int64)
             offset += raw.height

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, TypeVar
 import polars as pl
 
 from engine.batch.chunkwriter import ChunkWriter, clean_stale, commit
-from engine.batch.frame import Batch
+from engine.batch.frame import Batch, Reject
 from engine.batch.nearmiss import ORDER_COLUMNS, NearMissTally, RuleGroup, near_miss_spool, near_misses
 from engine.batch.run import BatchResult, Mode, PlanCache, evaluate_batch, limit_scale
 from engine.batch.sources import Source
@@ -55,6 +55,7 @@ class Outcome:
     summary: Summary
     near_miss_groups: list[RuleGroup] | None
     rejects_written: Path | None
+    first_rejects: list[Reject]  # the first `top` rejects, for the terminal
 
 
 class ResultSink:
@@ -70,6 +71,7 @@ class ResultSink:
         self.output = ChunkWriter(targets.output, targets.output_format or output_format(targets.output)) \
             if targets.output else None
         self.rejects: ChunkWriter | None = None
+        self.first_rejects: list[Reject] = []
         self.spool: ChunkWriter | None = None
         if targets.rejects is not None:
             clean_stale(targets.rejects)
@@ -85,6 +87,8 @@ class ResultSink:
     def add(self, result: BatchResult, batch: Batch | None = None) -> None:
         """One chunk's results; `batch` (its validated input) is needed for near misses only."""
         self.tally.add(result)
+        if len(self.first_rejects) < self.targets.top:
+            self.first_rejects.extend(result.rejects[:self.targets.top - len(self.first_rejects)])
         if self.output is not None:
             frame = result.frame
             self.output.write(frame.drop("reason_actions") if "reason_actions" in frame.columns else frame)
@@ -108,7 +112,7 @@ class ResultSink:
             self._write_near_misses(self.spool, self.targets.near_miss_output)
         summary = self.tally.summary(self.product, self.on)
         return Outcome(summary, self.near.groups() if self.near is not None else None,
-                       self.rejects.path if self.rejects is not None else None)
+                       self.rejects.path if self.rejects is not None else None, self.first_rejects)
 
     def _write_near_misses(self, spool: ChunkWriter, target: Path) -> None:
         """Every near miss in order: the spool (bounded memory while evaluating) sorted at the end."""

@@ -92,9 +92,14 @@ def rejects_frame(rejects: list[Reject]) -> pl.DataFrame:
         "row": pl.Series([r.row for r in rejects], dtype=pl.Int64),
         "id": pl.Series([r.id for r in rejects], dtype=pl.String),
         "field": pl.Series([r.field for r in rejects], dtype=pl.String),
-        "value": pl.Series([r.value for r in rejects], dtype=pl.String),
+        "value": pl.Series([_clip(r.value) for r in rejects], dtype=pl.String),
         "message": pl.Series([r.message for r in rejects], dtype=pl.String),
     })
+
+
+def _clip(value: str, limit: int = 200) -> str:
+    """A rejected cell as shown in the rejects file: a cell of thousands of characters is cut in the middle."""
+    return value if len(value) <= limit else value[:limit - 40] + "…" + value[-30:]
 
 
 def write_rejects(rejects: list[Reject], path: Path, fmt: str) -> None:

@@ -144,8 +144,14 @@ def batch(
     except Unsupported as exc:
         raise UsageError(f"--mode columnar: {exc}") from None
     summary = outcome.summary
-    if summary.rows_rejected and rejects_path is None and not quiet:
-        typer.echo(f"{summary.rows_rejected:,} row(s) rejected; give -o or --rejects to keep them", err=True)
+    if summary.rows_rejected and not quiet:
+        kept = f", written to {outcome.rejects_written}" if outcome.rejects_written else "; give -o or --rejects to keep them"
+        typer.echo(f"{summary.rows_rejected:,} row(s) rejected{kept}", err=True)
+        for r in outcome.first_rejects:
+            typer.echo(f"  row {r.row}" + (f" (id {r.id})" if r.id else "") + (f", {r.field}" if r.field else "")
+                       + f": {r.message}", err=True)
+        if len(outcome.first_rejects) < summary.rows_rejected:
+            typer.echo(f"  ... {summary.rows_rejected - len(outcome.first_rejects):,} more", err=True)
     if report:
         write_report(summary, report)
     if summary_json:
