@@ -62,7 +62,7 @@ class Source:
         total = self.total_rows or 0
         scan = pl.scan_parquet(self.path)
         while offset < total:
-            raw = scan.slice(offset, self.chunk_rows).collect()
+            raw = scan.slice(offset, min(self.chunk_rows, total - offset)).collect()
             if not raw.height:
                 break
             raw = unnest_structs(raw)
