@@ -7,7 +7,10 @@ the peak resident memory of each child (from the kernel's accounting, os.wait4),
 and load. Peak memory should not grow with N: compare --n 10000000 with --n 100000000.
 
     python benchmarks/bench_stream.py [--n 10000000] [--product shuiqitong-xw] [--chunk-rows 250000]
-                                      [--runs 1] [--folder DIR] [--keep]
+                                      [--runs 1] [--folder DIR] [--keep] [--repeat K]
+
+--repeat K evaluates the generated file K times over (concatenated by a streaming polars sink into one
+file of K x N rows, ids repeating), to measure 100,000,000 rows without generating them one by one.
 """
 from __future__ import annotations
 
@@ -66,6 +69,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--folder", help="where to put the generated file (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated file and the outputs")
+    parser.add_argument("--repeat", type=int, default=1, help="evaluate K copies of the generated rows in one file")
     args = parser.parse_args()
 
     folder = Path(args.folder or tempfile.mkdtemp(prefix="bench-stream-"))
@@ -80,6 +84,17 @@ def main() -> None:
                                       "-o", str(source)])
             print(f"pf generate: {args.n:,} applicants in {seconds:.1f} s ({args.n / seconds:,.0f} rows/s), "
                   f"peak RSS {peak:,.0f} MiB; file {source.stat().st_size / 1e6:,.0f} MB")
+        rows = args.n
+        if args.repeat > 1:
+            import polars as pl
+
+            repeated = folder / f"applicants-{args.n}x{args.repeat}.parquet"
+            if not repeated.exists():
+                started = time.perf_counter()
+                pl.concat([pl.scan_parquet(source)] * args.repeat).sink_parquet(repeated)
+                print(f"concatenated {args.repeat} copies: {args.n * args.repeat:,} rows in {time.perf_counter() - started:.0f} s; "
+                      f"file {repeated.stat().st_size / 1e6:,.0f} MB")
+            source, rows = repeated, args.n * args.repeat
         runs = []
         for _ in range(args.runs):
             seconds, peak, _ = child(["batch", args.product, str(source), "-o", str(target), "--summary-json", str(summary),
@@ -90,7 +105,7 @@ def main() -> None:
         peak = max(p for _, p in runs)
         print(f"pf batch (Parquet -> Parquet + summary, chunks of {args.chunk_rows:,} rows), runs (s): "
               + ", ".join(f"{s:.1f}" for s, _ in runs))
-        print(f"pf batch: median {median:.1f} s -> {args.n / median:,.0f} rows/s end to end; peak RSS {peak:,.0f} MiB "
+        print(f"pf batch: {rows:,} rows, median {median:.1f} s -> {rows / median:,.0f} rows/s end to end; peak RSS {peak:,.0f} MiB "
               f"(rows read {facts['rows_read']:,}, written {facts['rows_written']:,}, columnar {facts['columnar_rows']:,}); "
               f"load {load()}")
     finally:

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from engine.batch.generate import generate, write_generated
+from engine.batch.generate import generate
 from engine.batch.run import evaluate_batch
 from engine.batch.sources import open_source, read_batch
 from engine.catalog import Catalog
