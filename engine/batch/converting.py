@@ -4,6 +4,7 @@ message). Numbers are in numbers.py."""
 from __future__ import annotations
 
 import json
+from datetime import time
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -16,15 +17,34 @@ from engine.batch.cells import (
     NUMBER_TEXT,
     TRUE_TEXT,
     all_true,
+    number_text_problem,
     show,
 )
 from engine.batch.fixed_point import INPUT_BOUND, FieldInfo, to_scaled
 from engine.batch.frame import field_kind
 from engine.batch.numbers import NumberConversion
+from engine.core.limits import LIMITS, number_problem
 from engine.documents.applicant import check_value
 from engine.documents.models import FieldDef
 
-_TOO_LARGE = 10**30
+
+def magnitude_problem(value: Any) -> str | None:
+    """number_problem (engine.core.limits) for a cell about to be checked: decided from the digits and the
+    exponent before any arithmetic, so 1e999999999 is refused at once. Non-finite floats and non-numbers
+    are left to check_value's own messages."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        value = Decimal(repr(value))
+    if isinstance(value, (int, Decimal)):
+        return number_problem(Decimal(value))
+    return None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:20] + "…" + text[-10:]
 
 
 class ColumnConverter(NumberConversion):
@@ -64,7 +84,8 @@ class ColumnConverter(NumberConversion):
                 if not NUMBER_TEXT.match(stripped):
                     return value
                 number = Decimal(stripped)
-                return int(stripped) if INTEGER_TEXT.match(stripped) else number
+                short = len(stripped) <= LIMITS.number_digits + 1  # int() of thousands of digits is slow or refused
+                return int(stripped) if short and INTEGER_TEXT.match(stripped) else number
             if self.kind == "boolean":
                 lowered = stripped.lower()
                 return True if lowered in TRUE_TEXT else False if lowered in FALSE_TEXT else value
@@ -88,8 +109,15 @@ class ColumnConverter(NumberConversion):
         good: dict[int, Any] = {}
         problems: list[tuple[int, str, str]] = []
         for i in indices:
+            if isinstance(raw[i], str) and self.kind in ("number", "date") and (problem := number_text_problem(raw[i])):
+                problems.append((i, show(raw[i]), problem))
+                continue
             # A float is checked as itself, as a JSON applicant's float is (messages show it the same way).
             value = raw[i] if isinstance(raw[i], float) else self.natural(raw[i])
+            # Floats are bounded (check_value handles them as a JSON applicant's); text and decimals are not.
+            if self.kind == "number" and not isinstance(value, float) and (problem := magnitude_problem(value)):
+                problems.append((i, show(raw[i]), f"{_short(show(raw[i]))} {problem}"))
+                continue
             checked, error = check_value(self.definition, value)
             if error is None and self.kind == "number" and self.definition.type != "integer":
                 try:
@@ -98,9 +126,8 @@ class ColumnConverter(NumberConversion):
                         error = f"more than {MAX_NUMBER_SCALE} decimals are not supported, got {checked}"
                 except Exception:
                     error = f"not a finite number: {checked}"
-            if error is None and self.kind == "number" and abs(checked) >= _TOO_LARGE:
-                # A column holds 128-bit scaled integers: such a value cannot be represented at all.
-                error = f"numbers from 10^30 up are not supported, got {checked}"
+            if error is None and self.kind == "number" and (problem := magnitude_problem(checked)):
+                error = f"{_short(show(raw[i]))} {problem}"  # the declared limit, as for text and decimals
             if error is not None:
                 problems.append((i, show(raw[i]), error))
             else:
@@ -160,10 +187,26 @@ class ColumnConverter(NumberConversion):
             converted = column.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
             return self.generic(column, converted.is_not_null() | column.is_null(), converted, lambda v: v)
         if isinstance(column.dtype, pl.Datetime):
-            converted = pl.Series([None] * len(column), dtype=pl.Date)
-            return self.generic(column, column.is_null(), converted, lambda v: v)
+            return self.datetime_date(column)
+        if isinstance(column.dtype, (pl.Categorical, pl.Enum)):
+            return self.as_date(column.cast(pl.String))
         converted = pl.Series([None] * len(column), dtype=pl.Date)
         return self.generic(column, column.is_null(), converted, lambda v: v)
+
+    def datetime_date(self, column: pl.Series):
+        """A timestamp column for a date field (a warehouse DATE exported as TIMESTAMP): a timestamp at
+        midnight (in its own time zone, if it has one) is that day; one with a time of day rejects its row,
+        since which day it stands for is not known."""
+        dates = column.dt.date()
+        midnight = column.dt.time() == time(0)
+        bad = (~midnight).fill_null(False).arg_true().to_list()
+        problems = []
+        if bad:
+            raw = column.to_list()
+            problems = [(i, show(raw[i]), f"expected a date, got the timestamp {raw[i].isoformat(sep=' ')} with a time of day; "
+                         "export the column as a date (or timestamps at midnight)") for i in bad]
+            dates = dates.scatter(bad, pl.Series([None] * len(bad), dtype=pl.Date))
+        return dates.alias(self.path), problems, self.info(0), None
 
     def as_list(self, column: pl.Series):
         if isinstance(column.dtype, pl.List) and column.dtype.inner == pl.String:

@@ -11,20 +11,19 @@ Everything is drawn from one seeded generator: the same seed gives the same file
 """
 from __future__ import annotations
 
-import json
-import re
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import polars as pl
 
+from engine.batch.generated_io import documents, write_generated  # noqa: F401 - re-exported
 from engine.documents.models import DataDictionary, ProductDoc
 
 SOURCE_PRESENCE = {"social_security": 0.3, "housing_fund": 0.4, "pre_credit": 0.95, "property": 0.98, "loan": 0.98}
 FIELD_MISSING = 0.012  # share of each optional field left out
+GENERATE_CHUNK = 500_000  # rows generated at a time for large files
 
 
 def money_series(name: str, yuan: np.ndarray) -> pl.Series:
@@ -330,69 +329,18 @@ def inject_invalid(frame: pl.DataFrame, share: float, seed: int) -> pl.DataFrame
     return frame
 
 
-# ---------------------------------------------------------------- writing generated applicants
-
-
-def documents(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """The frame's rows as nested applicant documents (what `pf evaluate` and JSON Lines hold)."""
-    paths = [c for c in frame.columns if "." in c]
-    columns = {c: frame.get_column(c).to_list() for c in paths}
-    ids = frame.get_column("id").to_list() if "id" in frame.columns else [None] * frame.height
-    docs = []
-    for i in range(frame.height):
-        doc: dict[str, Any] = {}
-        if ids[i] is not None:
-            doc["id"] = ids[i]
-        for path in paths:
-            value = columns[path][i]
-            if value is None:
-                continue
-            source, name = path.split(".", 1)
-            doc.setdefault(source, {})[name] = value
-        docs.append(doc)
-    return docs
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
-def write_generated(frame: pl.DataFrame, path: Path, fmt: str) -> None:
-    """Write generated applicants atomically: Parquet (typed), CSV (text, lists joined by ';') or JSON Lines."""
-    from engine.batch.writing import atomic_path
-
-    with atomic_path(path) as temp:
-        if fmt == "parquet":
-            frame.write_parquet(temp)
-        elif fmt == "csv":
-            lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-            text = frame.with_columns([
-                pl.when(pl.col(c).list.len() == 0).then(pl.lit("[]")).otherwise(pl.col(c).list.join(";")).alias(c)
-                for c in lists
-            ])
-            text.write_csv(temp)
-        else:
-            with open(temp, "w", encoding="utf-8") as handle:
-                for doc in documents(frame):
-                    handle.write(_dumps(doc) + "\n")
-
-
-_DECIMAL_MARK = "\u0000decimal:"
-_DECIMAL_TEXT = re.compile(r'"\\u0000decimal:([-0-9.Ee+]+)"')
-
-
-def _dumps(doc: dict[str, Any]) -> str:
-    """JSON with decimals written as numbers with their exact digits (read back with parse_float=Decimal)."""
-    def encode(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: encode(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [encode(v) for v in value]
-        if isinstance(value, Decimal):
-            return _DECIMAL_MARK + str(value)
-        return value
-
-    text = json.dumps(encode(doc), ensure_ascii=False, default=_json_default)
-    return _DECIMAL_TEXT.sub(lambda m: m.group(1), text)
+def generated_chunks(product: ProductDoc, dictionary: DataDictionary, n: int, *, seed: int = 0, on: date | None = None,
+                     invalid: float = 0.0, chunk_rows: int = GENERATE_CHUNK) -> Iterator[pl.DataFrame]:
+    """n applicants in frames of at most chunk_rows, for files of any size in bounded memory. Up to
+    chunk_rows this is exactly `generate`; past it, chunk k is drawn from its own generator seeded by
+    (seed, k), and ids run on across chunks, so the file is the same for the same seed and chunk size."""
+    if n <= chunk_rows:
+        yield generate(product, dictionary, n, seed=seed, on=on, invalid=invalid)
+        return
+    prefix = f"{product.code.upper()[:6]}-"
+    for k, start in enumerate(range(0, n, chunk_rows)):
+        size = min(chunk_rows, n - start)
+        chunk_seed = int(np.random.SeedSequence([seed, k]).generate_state(1)[0])
+        frame = generate(product, dictionary, size, seed=chunk_seed, on=on, invalid=invalid)
+        ids = pl.int_range(start, start + size, eager=True).cast(pl.String).str.zfill(7)
+        yield frame.with_columns((prefix + ids).alias("id"))

@@ -176,3 +176,65 @@ def near_miss_frame(misses: list[NearMiss]) -> pl.DataFrame:
         "gap": pl.Series([None if m.gap is None else str(m.gap) for m in misses], dtype=pl.String),
         "detail": pl.Series([m.describe() for m in misses], dtype=pl.String),
     })
+
+
+def miss_order(m: NearMiss) -> tuple:
+    """The order near misses are listed in: by rule, threshold rules first, closest first, then by row."""
+    return (m.rule, m.gap is None, m.gap if m.gap is not None else 0, m.row)
+
+
+class NearMissTally:
+    """group_near_misses over a stream: per rule the count, the gaps as counts per value (for the exact
+    median) and the `top` closest so far. The groups equal those of the whole list."""
+
+    def __init__(self, top: int = 10):
+        self.top = top
+        self.counts: dict[str, int] = {}
+        self.gaps: dict[str, dict[Decimal, int]] = {}
+        self.closest: dict[str, list[NearMiss]] = {}
+
+    def add(self, misses: list[NearMiss]) -> None:
+        for miss in misses:
+            self.counts[miss.rule] = self.counts.get(miss.rule, 0) + 1
+            if miss.gap is not None:
+                gaps = self.gaps.setdefault(miss.rule, {})
+                gaps[miss.gap] = gaps.get(miss.gap, 0) + 1
+            self.closest.setdefault(miss.rule, []).append(miss)
+        for rule, items in self.closest.items():
+            if len(items) > self.top:
+                self.closest[rule] = sorted(items, key=miss_order)[:self.top]
+
+    def groups(self) -> list[RuleGroup]:
+        result = []
+        for rule, count in self.counts.items():
+            gaps = sorted(self.gaps.get(rule, {}).items())
+            with_gap = sum(n for _, n in gaps)
+            median = None
+            if with_gap:
+                rank, seen = (with_gap - 1) // 2, 0
+                for value, n in gaps:
+                    seen += n
+                    if rank < seen:
+                        median = value
+                        break
+            result.append(RuleGroup(rule, count, with_gap, median, sorted(self.closest[rule], key=miss_order)[:self.top]))
+        result.sort(key=lambda g: (-g.count, g.rule))
+        return result
+
+
+ORDER_COLUMNS = ["rule", "$no_gap", "$gap", "row"]
+
+
+def near_miss_spool(misses: list[NearMiss]) -> pl.DataFrame:
+    """near_miss_frame with the columns that put a stream of them in miss_order (the gap, which is never
+    negative, as fixed-width text, so the order is exact)."""
+    return near_miss_frame(misses).with_columns(
+        pl.Series("$no_gap", [m.gap is None for m in misses], dtype=pl.Boolean),
+        pl.Series("$gap", [_gap_key(m.gap) for m in misses], dtype=pl.String))
+
+
+def _gap_key(gap: Decimal | None) -> str:
+    if gap is None:
+        return ""
+    whole, _, fraction = f"{gap:f}".partition(".")
+    return whole.rjust(40, "0") + "." + fraction.ljust(40, "0")

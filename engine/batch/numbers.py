@@ -11,6 +11,7 @@ import polars as pl
 
 from engine.batch.cells import MAX_NUMBER_SCALE, all_true, at_scale, show
 from engine.batch.fixed_point import INPUT_BOUND, FieldInfo, to_scaled
+from engine.core.limits import LIMITS, number_problem
 from engine.documents.applicant import check_value
 from engine.documents.models import FieldDef
 
@@ -22,6 +23,20 @@ def _filled(value: float, n: int) -> pl.Series:
     # A divisor column, not a scalar: polars divides by a scalar through its reciprocal, which is not
     # correctly rounded (k / 100 could miss x by one ulp); column by column division is.
     return pl.select(pl.repeat(value, n, dtype=pl.Float64)).to_series()
+
+
+def _wide(series: pl.Series) -> pl.Series:
+    return series.cast(pl.Int128)
+
+
+def _wide_int(value: int, n: int) -> pl.Series:
+    # polars 2 does no arithmetic between an Int128 Series and a Python int: the operand is a column too.
+    return pl.select(pl.repeat(value, n, dtype=pl.Int128)).to_series()
+
+
+def times(series: pl.Series, factor: int) -> pl.Series:
+    """A scaled integer column times a power of ten, in 128 bits."""
+    return _wide(series) * _wide_int(factor, len(series))
 
 
 class NumberConversion:
@@ -57,13 +72,15 @@ class NumberConversion:
             scaled = column.to_physical().cast(pl.Int128)
             if col_scale > scale and dtype_name != "number":
                 unit = 10 ** (col_scale - scale)
-                frac_ok = (scaled % unit == 0) | scaled.is_null()
-                scaled = scaled // unit
+                frac_ok = (_wide(scaled) % _wide_int(unit, n) == 0) | scaled.is_null()
+                scaled = _wide(scaled) // _wide_int(unit, n)
                 col_scale = scale
             else:
                 frac_ok = all_true(n)
         elif column.dtype == pl.Float64:
             return self.float_number(column)
+        elif isinstance(column.dtype, (pl.Categorical, pl.Enum)):
+            return self.text_number(column.cast(pl.String))
         else:
             text = column.cast(pl.String) if column.dtype.is_float() else column
             if text.dtype != pl.String:
@@ -148,7 +165,7 @@ class NumberConversion:
         """Plain decimal text (the common case) converted in bulk; anything else cell by cell."""
         dtype_name = self.definition.type
         parts = pl.DataFrame({"t": text}).select(
-            pl.col("t").str.strip_chars().str.extract_groups(r"^([+-]?)(\d*)(?:\.(\d*))?$").alias("p")).unnest("p")
+            pl.col("t").str.strip_chars().str.extract_groups(r"^([+-]?)([0-9]*)(?:\.([0-9]*))?$").alias("p")).unnest("p")
         parts.columns = ["sign", "whole", "frac"]
         parts = parts.with_columns(pl.col("frac").fill_null(""))
         well = (pl.col("whole").is_not_null() & ((pl.col("whole").str.len_chars() > 0) | (pl.col("frac").str.len_chars() > 0))
@@ -186,8 +203,7 @@ class NumberConversion:
             if good:
                 scales = [to_scaled(v)[1] for v in good.values()]
                 if self.definition.type == "number" and max(scales) > col_scale:
-                    factor = 10 ** (max(scales) - col_scale)
-                    scaled = scaled * factor
+                    scaled = times(scaled, 10 ** (max(scales) - col_scale))
                     col_scale = max(scales)
                 values = []
                 for v in good.values():
@@ -199,8 +215,18 @@ class NumberConversion:
         scaled = scaled.cast(pl.Int128)
         target = 2 if self.definition.type == "money" else col_scale if self.definition.type == "number" else 0
         if target > col_scale:
-            scaled = scaled * 10 ** (target - col_scale)
+            scaled = times(scaled, 10 ** (target - col_scale))
             col_scale = target
+        # The declared magnitude limit (engine.core.limits), for cells converted in bulk as for the others.
+        ceiling = 10**LIMITS.number_exponent * 10**col_scale
+        huge = (scaled.abs() >= ceiling).fill_null(False).arg_true().to_list()
+        if huge:
+            values = scaled.to_list()
+            for i in huge:
+                large = Decimal(values[i]).scaleb(-col_scale) if col_scale else Decimal(values[i])
+                shown = show(raw[i]) if raw is not None else f"{large:f}"
+                problems.append((i, shown, f"{shown} {number_problem(large)}"))
+            scaled = scaled.scatter(huge, pl.Series([None] * len(huge), dtype=pl.Int128))
         # Range checks (min/max) in the dictionary: failing cells go through check_value for the message.
         limits = self.out_of_range(scaled, col_scale)
         if limits:

@@ -44,6 +44,7 @@ class BatchResult:
     row_path_rows: int
     fallback_reason: str | None = None  # why the product (or some rows) went to the row path
     notes: list[str] = field(default_factory=list)
+    wide_rows: int = 0  # rows sent to the row path for a number above the columnar range (the summary notes them)
 
     @property
     def rows_written(self) -> int:
@@ -58,17 +59,43 @@ def limit_scale(product: CompiledProduct) -> int:
     return max(2, to_scaled(product.limit.step)[1])
 
 
+PlanCache = dict[tuple, "ColumnarPlan | Unsupported"]
+
+
+def _plan(product: CompiledProduct, batch: Batch, on: date, cache: PlanCache | None) -> ColumnarPlan:
+    """The columnar plan for the batch's schema (kinds, scales, bounds, sources): chunks of a stream with
+    the same schema share one plan; a schema the compiler refuses is remembered too."""
+    key = (id(product), on, tuple((p, f.kind, f.scale, f.bound, f.wide) for p, f in batch.fields.items()),
+           tuple(sorted(batch.sources)), tuple(sorted(batch.dictionary_types.items())))
+    known = cache.get(key) if cache is not None else None
+    if isinstance(known, Unsupported):
+        raise known
+    if known is not None:
+        return known
+    try:
+        plan = ColumnarPlan(product, batch, on)
+    except Unsupported as exc:
+        if cache is not None:
+            cache[key] = exc
+        raise
+    if cache is not None:
+        cache[key] = plan
+    return plan
+
+
 def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mode = "auto", detail: bool = False,
-                   progress: Progress | None = None) -> BatchResult:
+                   progress: Progress | None = None, plans: PlanCache | None = None) -> BatchResult:
     """Evaluate every row of the batch. mode: auto (columnar, row path where needed), columnar (fail if
-    the product cannot be evaluated columnar), rows (the row path only, for comparison)."""
+    the product cannot be evaluated columnar), rows (the row path only, for comparison). `plans` keeps
+    compiled plans across the chunks of a stream."""
     out_scale = limit_scale(product)
     frame = batch.frame
     reason: str | None = None
     plan: ColumnarPlan | None = None
+    wide_rows = 0
     if mode != "rows":
         try:
-            plan = ColumnarPlan(product, batch, on)
+            plan = _plan(product, batch, on, plans)
         except Unsupported as exc:
             if mode == "columnar":
                 raise
@@ -80,8 +107,7 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
     if plan is not None:
         fast = frame.filter(~pl.col(FALLBACK))
         slow = frame.filter(pl.col(FALLBACK))
-        if slow.height:
-            notes.append(f"{slow.height:,} row(s) with a number above the columnar range were evaluated on the row path")
+        wide_rows = slow.height
         chunks = [fast.slice(offset, COLUMNAR_CHUNK) for offset in range(0, fast.height, COLUMNAR_CHUNK)]
 
         def run_chunk(chunk: pl.DataFrame) -> tuple[pl.DataFrame, Counter]:
@@ -111,7 +137,7 @@ def evaluate_batch(product: CompiledProduct, batch: Batch, on: date, *, mode: Mo
         result = result.join(frame.select([ROW] + keep), on=ROW, how="left", maintain_order="left")
     result = result.rename({ROW: "row", ID: "id"})
     return BatchResult(product, on, result, counts, batch.rows_read, list(batch.rejects), columnar_rows, row_rows,
-                       reason, notes)
+                       reason, notes, wide_rows)
 
 
 def _columnar(plan: ColumnarPlan, frame: pl.DataFrame, out_scale: int, detail: bool,

@@ -7,7 +7,9 @@ interpolation), so every money figure is a real limit to the cent and every rate
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from engine.batch.run import BatchResult
+from engine.compile.ir import CompiledProduct
 from engine.core.money import bp_to_percent, format_money_grouped, round_half_up
 
 QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
@@ -70,45 +73,108 @@ class Summary:
         return asdict(self)
 
 
+class Tally:
+    """Running, mergeable aggregates of result chunks, from which the summary is computed exactly: counts
+    by decision, reason key and binding cap, and the limits and rates as counts per distinct value (limits
+    are multiples of the product's step and rates whole basis points, so the distinct values are few),
+    which give the same nearest-rank quantiles, exact total, mean and histogram as the full columns.
+    Memory grows with the distinct values, never with the rows."""
+
+    def __init__(self) -> None:
+        self.rows_read = self.rows_written = self.rows_rejected = 0
+        self.columnar_rows = self.row_path_rows = self.wide_rows = 0
+        self.decisions: Counter = Counter()
+        self.reasons: Counter = Counter()
+        self.limits: Counter = Counter()  # Decimal -> applicants
+        self.rates: Counter = Counter()  # bp -> applicants
+        self.binding: Counter = Counter()  # cap -> applicants
+        self.fallback_reasons: list[str] = []
+        self.notes: list[str] = []
+
+    @classmethod
+    def of(cls, result: BatchResult) -> "Tally":
+        tally = cls()
+        tally.add(result)
+        return tally
+
+    def add(self, result: BatchResult) -> None:
+        """One chunk's results (a BatchResult from any engine: its frame, reason counts and rejects)."""
+        frame = result.frame
+        self.rows_read += result.rows_read
+        self.rows_written += frame.height
+        self.rows_rejected += result.rows_rejected
+        self.columnar_rows += result.columnar_rows
+        self.row_path_rows += result.row_path_rows
+        self.wide_rows += result.wide_rows
+        self.reasons.update(result.reason_counts)
+        if frame.height:
+            self.decisions.update(dict(frame.group_by("decision").len().iter_rows()))
+            for column, counter in (("limit", self.limits), ("rate_bp", self.rates), ("binding_cap", self.binding)):
+                counts = frame.filter(pl.col(column).is_not_null()).group_by(column).len()
+                counter.update(dict(counts.iter_rows()))
+        if result.fallback_reason and result.fallback_reason not in self.fallback_reasons:
+            self.fallback_reasons.append(result.fallback_reason)
+        self.notes.extend(note for note in result.notes if note not in self.notes)
+
+    def merge(self, other: "Tally") -> None:
+        for name in ("rows_read", "rows_written", "rows_rejected", "columnar_rows", "row_path_rows", "wide_rows"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("decisions", "reasons", "limits", "rates", "binding"):
+            getattr(self, name).update(getattr(other, name))
+        self.fallback_reasons.extend(r for r in other.fallback_reasons if r not in self.fallback_reasons)
+        self.notes.extend(n for n in other.notes if n not in self.notes)
+
+    def summary(self, product: CompiledProduct, on: date) -> Summary:
+        total = self.rows_written
+        counts = self.decisions
+        decisions = [(d, counts.get(d, 0), share(counts.get(d, 0), total)) for d in ("approve", "refer", "decline")]
+
+        def ranked(decision: str, action: str) -> list[ReasonRow]:
+            base = counts.get(decision, 0)
+            rows = [(code, outcome, n) for (d, code, act, outcome), n in self.reasons.items() if d == decision and act == action]
+            rows.sort(key=lambda r: (-r[2], r[0], r[1]))
+            return [ReasonRow(code, outcome, n, share(n, base), share(n, total)) for code, outcome, n in rows]
+
+        limits = sorted(self.limits.items())
+        limit_count = sum(n for _, n in limits)
+        limit_quantiles = []
+        limit_total = limit_mean = "—"
+        histogram: list[tuple[str, int]] = []
+        if limit_count:
+            limit_quantiles = [(_q(q), format_money_grouped(_at_rank(limits, _rank(q, limit_count)))) for q in QUANTILES]
+            exact_total = sum((value * n for value, n in limits), Decimal(0))
+            limit_total = format_money_grouped(exact_total)
+            limit_mean = format_money_grouped(exact_total / limit_count)
+            histogram = _histogram(limits)
+        rates = sorted(self.rates.items())
+        rate_count = sum(n for _, n in rates)
+        rate_quantiles = [(_q(q), bp_to_percent(_at_rank(rates, _rank(q, rate_count)))) for q in QUANTILES] if rate_count else []
+        rate_sum = sum(value * n for value, n in rates)
+        rate_mean = f"{round_half_up(Decimal(rate_sum) / rate_count / 100, 2)}%" if rate_count else "—"
+        caps = [(cap, n, share(n, limit_count)) for cap, n in sorted(self.binding.items(), key=lambda item: (-item[1], item[0]))]
+        notes = list(self.fallback_reasons)
+        if self.wide_rows:
+            notes.append(f"{self.wide_rows:,} row(s) with a number above the columnar range were evaluated on the row path")
+        notes += self.notes
+        doc = product.doc
+        return Summary(doc.code, doc.name, doc.version, on.isoformat(), self.rows_read, self.rows_written, self.rows_rejected,
+                       decisions, ranked("decline", "decline"), ranked("refer", "refer"), limit_quantiles, limit_total,
+                       limit_mean, limit_count, histogram, rate_quantiles, rate_mean, caps, self.columnar_rows,
+                       self.row_path_rows, notes)
+
+
 def summarize(result: BatchResult) -> Summary:
-    frame = result.frame
-    total = frame.height
-    counts = dict(frame.group_by("decision").len().iter_rows()) if total else {}
-    decisions = [(d, counts.get(d, 0), share(counts.get(d, 0), total)) for d in ("approve", "refer", "decline")]
+    return Tally.of(result).summary(result.product, result.on)
 
-    def ranked(decision: str, action: str) -> list[ReasonRow]:
-        base = counts.get(decision, 0)
-        rows = [(code, outcome, n) for (d, code, act, outcome), n in result.reason_counts.items()
-                if d == decision and act == action]
-        rows.sort(key=lambda r: (-r[2], r[0], r[1]))
-        return [ReasonRow(code, outcome, n, share(n, base), share(n, total)) for code, outcome, n in rows]
 
-    limits = frame.filter(pl.col("limit").is_not_null()).get_column("limit")
-    limit_quantiles = []
-    limit_total = limit_mean = "—"
-    histogram: list[tuple[str, int]] = []
-    if limits.len():
-        ordered = limits.sort()
-        values = ordered.to_list()
-        limit_quantiles = [(_q(q), format_money_grouped(values[_rank(q, len(values))])) for q in QUANTILES]
-        exact_total = sum(values, Decimal(0))
-        limit_total = format_money_grouped(exact_total)
-        limit_mean = format_money_grouped(exact_total / len(values))
-        histogram = _histogram(values)
-    rates = frame.filter(pl.col("rate_bp").is_not_null()).get_column("rate_bp").sort().to_list()
-    rate_quantiles = [(_q(q), bp_to_percent(rates[_rank(q, len(rates))])) for q in QUANTILES] if rates else []
-    rate_mean = f"{round_half_up(Decimal(sum(rates)) / len(rates) / 100, 2)}%" if rates else "—"
-    binding = frame.filter(pl.col("binding_cap").is_not_null()).group_by("binding_cap").len().sort(["len", "binding_cap"],
-                                                                                                 descending=[True, False])
-    caps = [(cap, n, share(n, limits.len())) for cap, n in binding.iter_rows()]
-    notes = list(result.notes)
-    if result.fallback_reason:
-        notes.insert(0, result.fallback_reason)
-    doc = result.product.doc
-    return Summary(doc.code, doc.name, doc.version, result.on.isoformat(), result.rows_read, result.rows_written,
-                   result.rows_rejected, decisions, ranked("decline", "decline"), ranked("refer", "refer"),
-                   limit_quantiles, limit_total, limit_mean, limits.len(), histogram, rate_quantiles, rate_mean, caps,
-                   result.columnar_rows, result.row_path_rows, notes)
+def _at_rank(items: list[tuple[Any, int]], rank: int) -> Any:
+    """The value at a 0-based rank of the sorted data given as (value, count) pairs."""
+    seen = 0
+    for value, n in items:
+        seen += n
+        if rank < seen:
+            return value
+    return items[-1][0]  # pragma: no cover - rank < total
 
 
 def _q(q: float) -> str:
@@ -131,14 +197,15 @@ def _nice_step(span: Decimal, bins: int = 10) -> Decimal:
     return magnitude * 10
 
 
-def _histogram(values: list[Decimal]) -> list[tuple[str, int]]:
-    low, high = values[0], values[-1]
+def _histogram(values: list[tuple[Decimal, int]]) -> list[tuple[str, int]]:
+    """Counts per bucket of a nice width, from the sorted (limit, applicants) pairs."""
+    low, high = values[0][0], values[-1][0]
     step = _nice_step(high - low)
     start = (low // step) * step
     buckets: dict[Decimal, int] = {}
-    for value in values:
+    for value, n in values:
         bucket = start + ((value - start) // step) * step
-        buckets[bucket] = buckets.get(bucket, 0) + 1
+        buckets[bucket] = buckets.get(bucket, 0) + n
     edges = sorted(buckets)
     first, last = edges[0], edges[-1]
     rows = []

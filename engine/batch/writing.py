@@ -46,16 +46,32 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
-def _text_columns(frame: pl.DataFrame, joiner: str | None) -> pl.DataFrame:
-    """Lists joined (CSV) or kept (JSON Lines); decimals as exact strings with their scale."""
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP): such a text
+# cell is written with a leading single quote, which the spreadsheet shows as text. A plain signed number
+# (-100.00) is no formula and stays as it is.
+FORMULA_START = r"^[=+\-@\t\r]"
+PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+
+
+def defuse(cell: pl.Expr) -> pl.Expr:
+    risky = cell.str.contains(FORMULA_START) & ~cell.str.contains(PLAIN_NUMBER)
+    return pl.when(risky).then(pl.lit("'") + cell).otherwise(cell)
+
+
+def text_columns(frame: pl.DataFrame, joiner: str | None) -> pl.DataFrame:
+    """Lists joined (CSV) or kept (JSON Lines); decimals as exact strings with their scale. For CSV
+    (joiner given) every text cell that a spreadsheet would run as a formula is defused."""
     columns = []
     for name, dtype in frame.schema.items():
+        column = pl.col(name)
         if isinstance(dtype, pl.Decimal):
-            columns.append(pl.col(name).cast(pl.String))
+            columns.append(column.cast(pl.String))
         elif isinstance(dtype, pl.List) and joiner is not None:
-            columns.append(pl.col(name).list.join(joiner))
+            columns.append(defuse(column.list.join(joiner)).alias(name))
+        elif joiner is not None and (dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))):
+            columns.append(defuse(column.cast(pl.String)).alias(name))
         else:
-            columns.append(pl.col(name))
+            columns.append(column)
     return frame.select(columns)
 
 
@@ -64,9 +80,9 @@ def write_frame(frame: pl.DataFrame, path: Path, fmt: str) -> None:
         if fmt == "parquet":
             frame.write_parquet(temp)
         elif fmt == "csv":
-            _text_columns(frame, ";").write_csv(temp)
+            text_columns(frame, ";").write_csv(temp)
         elif fmt == "jsonl":
-            _text_columns(frame, None).write_ndjson(temp)
+            text_columns(frame, None).write_ndjson(temp)
         else:  # pragma: no cover - callers pass a known format
             raise UsageError(f"unknown output format {fmt!r}")
 
@@ -76,9 +92,14 @@ def rejects_frame(rejects: list[Reject]) -> pl.DataFrame:
         "row": pl.Series([r.row for r in rejects], dtype=pl.Int64),
         "id": pl.Series([r.id for r in rejects], dtype=pl.String),
         "field": pl.Series([r.field for r in rejects], dtype=pl.String),
-        "value": pl.Series([r.value for r in rejects], dtype=pl.String),
+        "value": pl.Series([_clip(r.value) for r in rejects], dtype=pl.String),
         "message": pl.Series([r.message for r in rejects], dtype=pl.String),
     })
+
+
+def _clip(value: str, limit: int = 200) -> str:
+    """A rejected cell as shown in the rejects file: a cell of thousands of characters is cut in the middle."""
+    return value if len(value) <= limit else value[:limit - 40] + "…" + value[-30:]
 
 
 def write_rejects(rejects: list[Reject], path: Path, fmt: str) -> None:

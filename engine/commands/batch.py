@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import typer
 
+from engine.batch import DEFAULT_CHUNK_ROWS
 from engine.commands.options import DateOption, InputFormat, InputFormatOption, PackOption, ProductArgument, catalog_for, fail
 from engine.core.dates import parse_day
 from engine.core.errors import UsageError
@@ -32,6 +33,48 @@ def _progress(quiet: bool, total: int, label: str):
     progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=Console(stderr=True), transient=True)
     return progress
+
+
+class StreamProgress:
+    """Rows done, rows per second and the time left, on stderr while a stream runs; silent with --quiet or
+    when stderr is not a terminal. The bar measures rows when the input says how many (Parquet), else
+    bytes of the file read."""
+
+    def __init__(self, quiet: bool, label: str, total_rows: int | None, total_bytes: int):
+        self.bar: Any = None
+        self.rows = 0
+        self.by_rows = total_rows is not None
+        if quiet or not sys.stderr.isatty():
+            return
+        import time
+
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        self.started = time.perf_counter()
+        self.bar = Progress(TextColumn(label), BarColumn(), TextColumn("{task.fields[rows]} rows"),
+                            TextColumn("{task.fields[speed]} rows/s"), TextColumn("ETA"), TimeRemainingColumn(),
+                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        self.task = self.bar.add_task("batch", total=total_rows if self.by_rows else max(total_bytes, 1), rows="0", speed="—")
+
+    def __enter__(self) -> "StreamProgress":
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, rows: int, done_bytes: int) -> None:
+        self.rows += rows
+        if self.bar is None:
+            return
+        import time
+
+        speed = self.rows / max(time.perf_counter() - self.started, 1e-9)
+        self.bar.update(self.task, completed=self.rows if self.by_rows else done_bytes, rows=f"{self.rows:,}",
+                        speed=f"{speed:,.0f}")
 
 
 def _start(on: Optional[str], pack: Optional[list[Path]], output: Optional[Path]) -> tuple[date, Any, Optional[str]]:
@@ -68,49 +111,57 @@ def batch(
     top: int = typer.Option(10, "--top", help="rows listed per reason and per near-miss rule"),
     keep: Optional[list[str]] = typer.Option(None, "--keep", help="an input column copied to the output (repeatable)"),
     input_format: Optional[InputFormat] = InputFormatOption,
+    encoding: str = typer.Option("utf-8", "--encoding", help="text encoding of a CSV or JSON Lines input, e.g. gb18030"),
+    chunk_rows: int = typer.Option(DEFAULT_CHUNK_ROWS, "--chunk-rows", min=1,
+                                   help="rows read, evaluated and written at a time (memory grows with it, not with the input)"),
     mode: BatchMode = typer.Option(BatchMode.auto, "--mode", help="auto (columnar, row path where needed), columnar, rows"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar and no summary table"),
     on: Optional[str] = DateOption,
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
-    """Evaluate a whole customer list (整村授信, 园区授信, pre-approval) and summarise it."""
-    from engine.batch.nearmiss import group_near_misses, near_miss_frame, near_misses, render_near_misses
+    """Evaluate a whole customer list (整村授信, 园区授信, pre-approval) and summarise it, streaming in chunks."""
+    from engine.batch.nearmiss import render_near_misses
     from engine.batch.run import Unsupported
-    from engine.batch.summary import render_text, summarize, write_report
-    from engine.batch.writing import default_rejects_path, output_format, write_frame, write_json, write_rejects
+    from engine.batch.sources import open_source
+    from engine.batch.stream import ResultSink, Targets, run_stream
+    from engine.batch.summary import render_text, write_report
+    from engine.batch.writing import default_rejects_path, output_format, write_json
 
     day, catalog, out_fmt = _start(on, pack, output)
     if near_miss_output:
         output_format(near_miss_output)
+    rejects_path = rejects or (default_rejects_path(output) if output else None)
+    if rejects_path:
+        output_format(rejects_path)
+    compiled = catalog.compiled(product, day)
+    source = open_source(input_file, catalog.dictionary, fmt=input_format.value if input_format else None, keep=list(keep or []),
+                         chunk_rows=chunk_rows, encoding=encoding)
+    targets = Targets(output, out_fmt, rejects_path, near_miss_output, near_miss, top)
     try:
-        loaded, result = _run_batch(catalog, product, input_file, day, input_format=input_format, keep=list(keep or []),
-                                    quiet=quiet, detail=near_miss or bool(near_miss_output), mode=mode.value)
+        with StreamProgress(quiet, compiled.code, source.total_rows, source.total_bytes) as progress:
+            outcome = run_stream(compiled, source, day, ResultSink(compiled, day, targets), mode=mode.value,
+                                 progress=progress)
     except Unsupported as exc:
         raise UsageError(f"--mode columnar: {exc}") from None
-    if output:
-        frame = result.frame.drop("reason_actions") if "reason_actions" in result.frame.columns else result.frame
-        write_frame(frame, output, out_fmt)  # type: ignore[arg-type]
-    if result.rejects:
-        target = rejects or (default_rejects_path(output) if output else None)
-        if target is not None:
-            write_rejects(result.rejects, target, output_format(target))
-        elif not quiet:
-            typer.echo(f"{result.rows_rejected:,} row(s) rejected; give -o or --rejects to keep them", err=True)
-    summary = summarize(result)
+    summary = outcome.summary
+    if summary.rows_rejected and not quiet:
+        kept = f", written to {outcome.rejects_written}" if outcome.rejects_written else "; give -o or --rejects to keep them"
+        typer.echo(f"{summary.rows_rejected:,} row(s) rejected{kept}", err=True)
+        for r in outcome.first_rejects:
+            typer.echo(f"  row {r.row}" + (f" (id {r.id})" if r.id else "") + (f", {r.field}" if r.field else "")
+                       + f": {r.message}", err=True)
+        if len(outcome.first_rejects) < summary.rows_rejected:
+            typer.echo(f"  ... {summary.rows_rejected - len(outcome.first_rejects):,} more", err=True)
     if report:
         write_report(summary, report)
     if summary_json:
         write_json(summary.as_dict(), summary_json)
     if not quiet:
         typer.echo(render_text(summary, top), nl=False)
-    if near_miss or near_miss_output:
-        misses = near_misses(result, loaded)
-        if near_miss_output:
-            write_frame(near_miss_frame(misses), near_miss_output, output_format(near_miss_output))
-        if near_miss:
-            typer.echo("\n" + render_near_misses(group_near_misses(misses, top), summary.count("decline")), nl=False)
-    if result.rows_read != result.rows_written + result.rows_rejected:  # pragma: no cover - an invariant
-        fail(f"rows read {result.rows_read} != written {result.rows_written} + rejected {result.rows_rejected}", 3)
+    if near_miss and outcome.near_miss_groups is not None:
+        typer.echo("\n" + render_near_misses(outcome.near_miss_groups, summary.count("decline")), nl=False)
+    if summary.rows_read != summary.rows_written + summary.rows_rejected:  # pragma: no cover - an invariant
+        fail(f"rows read {summary.rows_read} != written {summary.rows_written} + rejected {summary.rows_rejected}", 3)
 
 
 def impact(
@@ -149,13 +200,12 @@ def generate(
     pack: Optional[list[Path]] = PackOption,
 ) -> None:
     """Realistic synthetic applicants for a product (correlated fields, some missing data), for demos and tests."""
-    from engine.batch.generate import generate as make, write_generated
+    from engine.batch.generate import generated_chunks, write_generated
     from engine.batch.writing import output_format
 
     day = parse_day(on)
     catalog = catalog_for(pack)
     fmt = output_format(output)
     compiled = catalog.compiled(product, day)
-    frame = make(compiled.doc, catalog.dictionary, n, seed=seed, on=day, invalid=invalid)
-    write_generated(frame, output, fmt)
+    write_generated(generated_chunks(compiled.doc, catalog.dictionary, n, seed=seed, on=day, invalid=invalid), output, fmt)
     typer.echo(f"{n:,} applicants for {compiled.code} written to {output}", err=True)
