@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
 from engine.core.errors import DocumentError, Problem, did_you_mean
-from engine.core.limits import LIMITS
+from engine.core.limits import LIMITS, number_problem
 from engine.documents.models import DataDictionary, FieldDef
 from engine.documents.reading import read_stream
 from engine.documents.source import SourceDocument, load_document, parse_bytes, parse_text
@@ -149,6 +149,7 @@ def check_value(definition: FieldDef, value: Any) -> tuple[Any, str | None]:
     """The value converted to its exact type, or an error saying what was expected."""
     kind = definition.type
     if kind in ("integer", "number", "money"):
+        shown = repr(value) if isinstance(value, float) else str(value)
         if isinstance(value, float) and math.isfinite(value):
             # A JSON float (json.loads output) stands for the decimal its shortest repr shows: 0.1 is 0.1,
             # and 0.1 + 0.2 is 0.30000000000000004 (too many decimals for money), never a binary fraction.
@@ -158,6 +159,10 @@ def check_value(definition: FieldDef, value: Any) -> tuple[Any, str | None]:
                 value = value.quantize(_CENT)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             return None, f"expected a number{_unit(definition)}, got {_describe(value)}"
+        # Magnitude from the digits alone, before int() or any arithmetic could hang on 1e999999999.
+        problem = number_problem(value if isinstance(value, Decimal) else Decimal(value))
+        if problem:
+            return None, f"{shown} {problem}"
         if kind == "integer" and value != int(value):
             return None, f"expected a whole number, got {value}"
         if kind == "integer":
