@@ -95,6 +95,10 @@ def parse_amount(text: str, option: str = "--amount") -> Decimal:
     elif "," in cleaned:
         raise ValueError(f"{option}: {text!r} is not an amount: a comma may only separate thousands (1,000,000); "
                          f"write decimals with a point (1.5)")
+    if cleaned.startswith("-") and _NUMBER.match(cleaned[1:]):
+        raise ValueError(f"{option}: {text!r} is negative; an amount is at least 0.01 yuan")
+    if re.fullmatch(r"[0-9.]+[eE][+-]?[0-9]+", cleaned):
+        raise ValueError(f"{option}: {text!r} is in exponent notation; write the amount in full yuan (e.g. 1000000)")
     if not _NUMBER.match(cleaned):
         raise ValueError(f"{option}: {text!r} is not a number (expected yuan, e.g. 1000000 or 1,000,000.00)")
     value = Decimal(cleaned)

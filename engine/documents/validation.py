@@ -37,6 +37,11 @@ def problems_from_validation(doc: SourceDocument, exc: ValidationError, model: t
             expected = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
             problems.append(doc.problem(path + ("kind",), f"unknown kind {ctx.get('tag')!r}; expected one of {', '.join(expected)}",
                                         did_you_mean(str(ctx.get("tag")), expected)))
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            # pydantic names the model class ("instance of ParamGroupDoc"), which means nothing to an author.
+            problems.append(doc.problem(path, f"expected a mapping of keys to values, got {_shape(error.get('input'))}"))
+        elif kind == "list_type":
+            problems.append(doc.problem(path, f"expected a list, got {_shape(error.get('input'))}"))
         else:
             message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
             value = error.get("input")
@@ -44,6 +49,16 @@ def problems_from_validation(doc: SourceDocument, exc: ValidationError, model: t
                 message += f", got {value!r}"
             problems.append(doc.problem(path, message))
     return problems
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing (null)"
+    return f"{type(value).__name__.replace('str', 'text')} {value!r}"
 
 
 def data_path(data: Any, prefix: DocPath, loc: tuple[Any, ...]) -> DocPath:
