@@ -1,0 +1,74 @@
+"""The hash chain on SQLite: an intact log verifies; each kind of tampering is detected and named."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+
+from engine.ledger import DecisionLog, LogRecord
+from engine.ledger.log import log_table
+
+
+def record(n: int) -> LogRecord:
+    return LogRecord(request_id=f"r{n}", channel="test", logged_at="2026-01-01T00:00:00+00:00",
+                     input={"income": str(1000 + n)}, product_code="P", product_version="1",
+                     content_hash="h" * 64, decision="approve", reasons=[], limit="100.00", rate_bp=385)
+
+
+def filled(tmp_path: Path, n: int = 5) -> DecisionLog:
+    log = DecisionLog.open(str(tmp_path / "log.db"))
+    assert log.append([record(i) for i in range(1, n + 1)]) == list(range(1, n + 1))
+    return log
+
+
+def kinds(log: DecisionLog) -> set[tuple[int, str]]:
+    return {(p.seq, p.what) for p in log.verify()}
+
+
+def test_intact_log_verifies_and_appends_continue(tmp_path: Path) -> None:
+    log = filled(tmp_path)
+    assert log.append([record(6)]) == [6]
+    assert log.verify() == []
+    assert [r.request_id for _, r in log.records(since=5)] == ["r5", "r6"]
+
+
+def test_edit_is_named(tmp_path: Path) -> None:
+    log = filled(tmp_path)
+    with log.db.write() as conn:
+        conn.execute(update(log_table).where(log_table.c.seq == 3).values(body=record(99).canonical()))
+    assert kinds(log) == {(3, "edited")}
+
+
+def test_delete_is_named(tmp_path: Path) -> None:
+    log = filled(tmp_path)
+    with log.db.write() as conn:
+        conn.execute(delete(log_table).where(log_table.c.seq == 3))
+    assert (3, "deleted") in kinds(log)
+
+
+def test_truncation_is_named(tmp_path: Path) -> None:
+    log = filled(tmp_path)
+    with log.db.write() as conn:
+        conn.execute(delete(log_table).where(log_table.c.seq >= 4))
+    assert kinds(log) == {(5, "truncated")}
+
+
+def test_reorder_is_named(tmp_path: Path) -> None:
+    log = filled(tmp_path)
+    with log.db.write() as conn:
+        rows = {r.seq: r for r in conn.execute(select(log_table).where(log_table.c.seq.in_([2, 3])))}
+        for a, b in ((2, 3), (3, 2)):
+            conn.execute(update(log_table).where(log_table.c.seq == a).values(
+                prev_hash=rows[b].prev_hash, hash=rows[b].hash, body=rows[b].body, request_id=rows[b].request_id))
+    assert kinds(log) and {w for _, w in kinds(log)} <= {"edited", "reordered"}
+
+
+def test_insert_is_named(tmp_path: Path) -> None:
+    log = filled(tmp_path)
+    with log.db.write() as conn:
+        last = conn.execute(select(log_table).where(log_table.c.seq == 5)).one()
+        conn.execute(update(log_table).where(log_table.c.seq == 5).values(seq=6))
+        conn.execute(log_table.insert().values(seq=5, prev_hash=last.prev_hash, hash=last.hash,
+                                               request_id="forged", body=record(50).canonical()))
+    assert (5, "edited") in kinds(log) or (6, "inserted") in kinds(log)
+    assert log.verify()
