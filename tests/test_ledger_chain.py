@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, select, update
 
 from engine.ledger import DecisionLog, LogRecord
@@ -15,8 +16,16 @@ def record(n: int) -> LogRecord:
                      content_hash="h" * 64, decision="approve", reasons=[], limit="100.00", rate_bp=385)
 
 
-def filled(tmp_path: Path, n: int = 5) -> DecisionLog:
-    log = DecisionLog.open(str(tmp_path / "log.db"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every chain test runs on a SQLite file and on the real PostgreSQL test cluster."""
+    if request.param == "sqlite":
+        return str(tmp_path / "log.db")
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def filled(url: str, n: int = 5) -> DecisionLog:
+    log = DecisionLog.open(url)
     assert log.append([record(i) for i in range(1, n + 1)]) == list(range(1, n + 1))
     return log
 
@@ -25,36 +34,36 @@ def kinds(log: DecisionLog) -> set[tuple[int, str]]:
     return {(p.seq, p.what) for p in log.verify()}
 
 
-def test_intact_log_verifies_and_appends_continue(tmp_path: Path) -> None:
-    log = filled(tmp_path)
+def test_intact_log_verifies_and_appends_continue(url: str) -> None:
+    log = filled(url)
     assert log.append([record(6)]) == [6]
     assert log.verify() == []
     assert [r.request_id for _, r in log.records(since=5)] == ["r5", "r6"]
 
 
-def test_edit_is_named(tmp_path: Path) -> None:
-    log = filled(tmp_path)
+def test_edit_is_named(url: str) -> None:
+    log = filled(url)
     with log.db.write() as conn:
         conn.execute(update(log_table).where(log_table.c.seq == 3).values(body=record(99).canonical()))
     assert kinds(log) == {(3, "edited")}
 
 
-def test_delete_is_named(tmp_path: Path) -> None:
-    log = filled(tmp_path)
+def test_delete_is_named(url: str) -> None:
+    log = filled(url)
     with log.db.write() as conn:
         conn.execute(delete(log_table).where(log_table.c.seq == 3))
     assert (3, "deleted") in kinds(log)
 
 
-def test_truncation_is_named(tmp_path: Path) -> None:
-    log = filled(tmp_path)
+def test_truncation_is_named(url: str) -> None:
+    log = filled(url)
     with log.db.write() as conn:
         conn.execute(delete(log_table).where(log_table.c.seq >= 4))
     assert kinds(log) == {(5, "truncated")}
 
 
-def test_reorder_is_named(tmp_path: Path) -> None:
-    log = filled(tmp_path)
+def test_reorder_is_named(url: str) -> None:
+    log = filled(url)
     with log.db.write() as conn:
         rows = {r.seq: r for r in conn.execute(select(log_table).where(log_table.c.seq.in_([2, 3])))}
         for a, b in ((2, 3), (3, 2)):
@@ -63,8 +72,8 @@ def test_reorder_is_named(tmp_path: Path) -> None:
     assert kinds(log) and {w for _, w in kinds(log)} <= {"edited", "reordered"}
 
 
-def test_insert_is_named(tmp_path: Path) -> None:
-    log = filled(tmp_path)
+def test_insert_is_named(url: str) -> None:
+    log = filled(url)
     with log.db.write() as conn:
         last = conn.execute(select(log_table).where(log_table.c.seq == 5)).one()
         conn.execute(update(log_table).where(log_table.c.seq == 5).values(seq=6))
@@ -72,3 +81,21 @@ def test_insert_is_named(tmp_path: Path) -> None:
                                                request_id="forged", body=record(50).canonical()))
     assert (5, "edited") in kinds(log) or (6, "inserted") in kinds(log)
     assert log.verify()
+
+
+def test_a_record_from_a_real_decision_round_trips(catalog, tmp_path: Path) -> None:
+    from engine.api import evaluate_applicant
+    from tests.conftest import EVALUATION_DATE, ROOT
+    from tests.test_api import _json_applicant
+
+    path = sorted((ROOT / "examples" / "applicants").glob("*.yaml"))[0]
+    product = path.stem.rsplit("-", 1)[0]
+    data = _json_applicant(path)
+    decision = evaluate_applicant(catalog, product, data, EVALUATION_DATE)
+    rec = LogRecord.from_decision(decision, data, request_id="q1", channel="cli")
+    assert rec.content_hash == decision.product.content_hash and rec.decision == decision.decision
+    assert rec.reasons == [f.code for f in decision.findings]
+    log = DecisionLog.open(str(tmp_path / "log.db"))
+    assert log.append([rec, rec]) == [1, 2]
+    assert [r for _, r in log.records()] == [rec, rec]
+    assert log.verify() == []
