@@ -99,3 +99,22 @@ def test_a_record_from_a_real_decision_round_trips(catalog, tmp_path: Path) -> N
     assert log.append([rec, rec]) == [1, 2]
     assert [r for _, r in log.records()] == [rec, rec]
     assert log.verify() == []
+
+
+def test_pf_log_verify_reports_intact_then_names_the_edit(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    db = str(tmp_path / "log.db")
+    log = filled(db)
+    run = [sys.executable, "-m", "cli", "log", "verify", "--db", db]
+    ok = subprocess.run(run, capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0 and "intact: 5 record(s)" in ok.stdout
+    with log.db.write() as conn:
+        conn.execute(update(log_table).where(log_table.c.seq == 2).values(body=record(7).canonical()))
+    bad = subprocess.run(run, capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 1 and "record 2: edited" in bad.stderr
+    missing = subprocess.run([*run[:-1], str(tmp_path / "none.db")], capture_output=True, text=True, cwd=ROOT)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
