@@ -1,6 +1,7 @@
 """The hash chain on SQLite: an intact log verifies; each kind of tampering is detected and named."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,21 @@ def test_pf_log_verify_reports_intact_then_names_the_edit(tmp_path: Path) -> Non
     assert bad.returncode == 1 and "record 2: edited" in bad.stderr
     missing = subprocess.run([*run[:-1], str(tmp_path / "none.db")], capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_pf_evaluate_log_appends_the_decision(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    db = str(tmp_path / "log.db")
+    argv = [sys.executable, "-m", "cli", "evaluate", "fangdidai-xw", "examples/applicants/fangdidai-xw-approve.yaml",
+            "--date", "2026-11-25", "--format", "json", "--log", "--db", db]
+    for _ in range(2):
+        done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+    log = DecisionLog.open(db)
+    logged = [r for _, r in log.records()]
+    assert [r.product_code for r in logged] == ["fangdidai-xw"] * 2 and logged[0].channel == "cli"
+    assert logged[0].decision == json.loads(done.stdout)["decision"] and log.verify() == []
