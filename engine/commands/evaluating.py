@@ -34,6 +34,8 @@ def evaluate(
     term: Optional[int] = typer.Option(None, "--term", help="with --offers: only this term in months (default: loan.term_months, else all)"),
     method: Optional[str] = typer.Option(None, "--method", help="with --offers: only this repayment method (default: loan.repayment_method, else all)"),
     start: Optional[str] = typer.Option(None, "--start", help="with --offers: drawdown date YYYY-MM-DD (due dates follow)"),
+    log: bool = typer.Option(False, "--log", help="append the decision to the decision log (docs/decision-log.md) before printing it"),
+    db: Optional[str] = typer.Option(None, "--db", help="with --log: a SQLite file or postgresql:// URL (default $PF_DB, else pf.db)"),
 ) -> None:
     """Evaluate an applicant against a product: decision, reasons, limit, rate, terms (and offers)."""
     from engine.evaluate.interpreter import evaluate as run
@@ -53,6 +55,17 @@ def evaluate(
         from engine.results.offers import Request, build_offers
 
         decision = decision.model_copy(update={"offers": build_offers(compiled, record, day, request or Request())})
+    if log:
+        # Logged before it is shown: a decision the log could not keep is never handed out.
+        import uuid
+
+        from engine.ledger import DecisionLog, LogRecord
+
+        decision_log = DecisionLog.open(db)
+        try:
+            decision_log.append([LogRecord.from_decision(decision, record, request_id=str(uuid.uuid4()), channel="cli")])
+        finally:
+            decision_log.close()
     if output is OutputFormat.json:
         typer.echo(render_json(decision))
     else:
