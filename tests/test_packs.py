@@ -261,16 +261,18 @@ def test_dictionary_extensions_add_fields_but_never_redefine(base, tmp_path):
     assert len(problems) == 1 and "field property.valuation is already defined in" in problems[0]
 
 
-def test_shared_params_by_date_and_overridden_by_a_later_pack(base, tmp_path):
+def test_shared_params_by_date_and_a_later_pack_overrides_them_for_its_own_products_only(base, tmp_path):
     catalog = Catalog(base)
     assert decide(catalog, "mini", on=date(2025, 3, 1)).rate.base_bp == 310
     assert decide(catalog, "mini", on=date(2025, 6, 1)).rate.base_bp == 300
     bank = make_pack(tmp_path, "bank", files={"params/market.yaml": (
         "group: market\ndescription: 本行\nparams:\n  lpr_1y_bp: {description: 本行内部基准, value: 320}\n")})
     layered = Catalog(base, [bank])
+    # The bank's override is its own: the base pack's product keeps the base value (and its hash).
     d = decide(layered, "mini", on=date(2025, 6, 1))
-    assert d.rate.base_bp == 320
-    assert d.product.content_hash != decide(catalog, "mini", on=date(2025, 6, 1)).product.content_hash
+    assert d.rate.base_bp == 300
+    assert d.product.content_hash == decide(catalog, "mini", on=date(2025, 6, 1)).product.content_hash
+    assert layered.shared_on(date(2025, 6, 1), "bank")["market"]["lpr_1y_bp"] == 320
 
 
 def test_unknown_shared_param_is_a_load_error(base):

@@ -130,7 +130,8 @@ def shared_params_used(loaded: LoadedProduct, catalog: Any, day: Any) -> list[tu
             if use.ruleset in catalog.rulesets:
                 text += json.dumps(catalog.rulesets[use.ruleset].doc.model_dump(mode="json"), ensure_ascii=False)
     rows = []
-    for group, params in catalog.shared_entries().items():
+    pack = catalog.select(f"{loaded.doc.code}@{loaded.doc.version}", day).pack.name
+    for group, params in catalog.shared_entries(pack).items():
         for name in sorted(set(re.findall(rf"\b{group}\.([a-z][a-z0-9_]*)", text))):
             entry = params.get(name)
             if entry is not None:

@@ -46,8 +46,9 @@ def validate_catalog(catalog: Catalog, analyse: bool = False, on: date | None = 
         return len(catalog.loaders), problems.problems
     checked = 1 + len(loaded.rulesets) + sum(len(v) for v in loaded.entries.values())
     day = on or validation_date(loaded)
-    for ruleset in loaded.rulesets.values():
-        rules, found = compile_ruleset(ruleset, loaded.dictionary, catalog.shared_on(day))
+    for code, ruleset in loaded.rulesets.items():
+        # A ruleset reads the params its own pack sees (packs.md: each pack's params are its own namespace).
+        rules, found = compile_ruleset(ruleset, loaded.dictionary, catalog.shared_on(day, loaded.ruleset_packs[code].name))
         problems.extend(_coded(found, "PF004"))
         if analyse and not found:
             problems.extend(analyse_ruleset(ruleset, [r for r in rules if r is not None], loaded.dictionary))
@@ -55,14 +56,14 @@ def validate_catalog(catalog: Catalog, analyse: bool = False, on: date | None = 
         start = entry.header.effective.from_
         try:
             product = catalog.resolve(entry, start)
-            shared = catalog.shared_on(start)
+            shared = catalog.shared_on(start, entry.pack.name)
             compiled = compile_product(product, loaded.rulesets, loaded.dictionary, shared, pack=entry.pack.name,
                                        content_hash=content_hash(product, loaded.rulesets, shared))
         except DocumentError as exc:
             problems.extend(_coded(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())], "PF002"))
             problems.extend(_coded(problems_behind_schema_errors(  # the compile problems the schema errors would hide
                 lambda: catalog.resolve_document(entry, start), loaded.rulesets, loaded.dictionary,
-                catalog.shared_on(start)), "PF004"))
+                catalog.shared_on(start, entry.pack.name)), "PF004"))
             continue
         except ProductFactoryError as exc:
             problems.extend(_coded(exc.problems or [Problem(entry.source.file, None, None, (), exc.render())], "PF004"))

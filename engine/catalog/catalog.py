@@ -168,14 +168,17 @@ class Catalog:
             raise DocumentError(self._loaded.problems)
         return {code: versions[-1] for code, versions in self._loaded.entries.items()}
 
-    def shared_on(self, day: date) -> dict[str, dict[str, Any]]:
-        """The parameter centre's values in force on day, by group."""
+    def shared_on(self, day: date, pack: str | None = None) -> dict[str, dict[str, Any]]:
+        """The parameter centre's values in force on day, by group, as pack's products see them (None: every pack's)."""
         # None marks a param not yet in force: the compiler reports it instead of calling it unknown.
         return {group: {name: entry.param.value_on(day) for name, entry in params.items()}
-                for group, params in self._loaded.shared.items()}
+                for group, params in self.shared_entries(pack).items()}
 
-    def shared_entries(self) -> dict[str, dict[str, SharedParamEntry]]:
-        return self._loaded.shared
+    def shared_entries(self, pack: str | None = None) -> dict[str, dict[str, SharedParamEntry]]:
+        """Each pack's params are its own namespace: another pack sees them only through depends_on."""
+        if pack is None:
+            return self._loaded.shared
+        return self._loaded.scoped.get(pack, self._loaded.shared)
 
     def select(self, reference: str, on: date) -> ProductEntry:
         """The product version a reference means on a date: 'code', 'code@version' or the Chinese name."""
@@ -190,7 +193,7 @@ class Catalog:
             if cached is None:
                 document = self._resolve_document(entry, on, ())
                 product = LoadedProduct(validate_document(document, ProductDoc), document)  # type: ignore[arg-type]
-                cached = (product, content_hash(product, self.rulesets, self.shared_on(on)))
+                cached = (product, content_hash(product, self.rulesets, self.shared_on(on, entry.pack.name)))
                 if cache_key:
                     pack_cache.store(cache_key, cached)
             self._resolved[key], self._hashes[key] = cached
@@ -219,7 +222,7 @@ class Catalog:
     def compile_entry(self, entry: ProductEntry, day: date) -> CompiledProduct:
         """One product version compiled at day (cached by content hash)."""
         product = self.resolve(entry, day)
-        shared = self.shared_on(day)
+        shared = self.shared_on(day, entry.pack.name)
         digest = self._hashes[(entry.code, entry.version, day)]
         if digest not in self._compiled:
             self._compiled[digest] = compile_product(product, self.rulesets, self.dictionary, shared,

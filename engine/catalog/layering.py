@@ -89,7 +89,9 @@ class LoadedPacks:
     dictionary_sources: dict[str, str] = field(default_factory=dict)  # 'source.field' -> file
     rulesets: dict[str, LoadedRuleset] = field(default_factory=dict)
     ruleset_packs: dict[str, Pack] = field(default_factory=dict)
-    shared: dict[str, dict[str, SharedParamEntry]] = field(default_factory=dict)
+    shared: dict[str, dict[str, SharedParamEntry]] = field(default_factory=dict)  # every pack's params, last wins
+    # The params each pack's products read: the first pack's, its depends_on packs', then its own (never a sibling's).
+    scoped: dict[str, dict[str, dict[str, SharedParamEntry]]] = field(default_factory=dict)
     entries: dict[str, list[ProductEntry]] = field(default_factory=dict)  # code -> versions
     problems: list[Problem] = field(default_factory=list)
 
@@ -107,7 +109,7 @@ def load_packs(loaders: list[PackLoader]) -> LoadedPacks:
                                           f"{dependency!r}, which is not loaded before it", f"loaded: {', '.join(names) or 'none'}"))
         names.append(pack.name)
         _load_dictionary(pack, state)
-        _load_shared(pack, state)
+        _load_shared(pack, state, names)
         _load_rulesets(pack, state)
         _load_products(pack, state)
     state.packs = packs
@@ -169,7 +171,14 @@ def _load_dictionary(pack: Pack, state: LoadedPacks) -> None:
         {"sources": {n: {"description": descriptions[n], "fields": f} for n, f in sources.items()}})
 
 
-def _load_shared(pack: Pack, state: LoadedPacks) -> None:
+def _load_shared(pack: Pack, state: LoadedPacks, loaded_before: list[str]) -> None:
+    # A pack sees the first (base) pack's params and those of the packs it names in depends_on, in that order.
+    inherited = loaded_before[:1] + [d for d in (pack.manifest.depends_on if pack.manifest else []) if d in state.scoped]
+    view: dict[str, dict[str, SharedParamEntry]] = {}
+    for name in dict.fromkeys(inherited):
+        for group_name, params in state.scoped.get(name, {}).items():
+            view.setdefault(group_name, {}).update(params)
+    state.scoped[pack.name] = view
     for relative in pack.files("params"):
         loaded = _load(pack.loader, relative, ParamGroupDoc, state)
         if loaded is None:
@@ -177,7 +186,9 @@ def _load_shared(pack: Pack, state: LoadedPacks) -> None:
         source, group = loaded
         for name, param in group.params.items():
             # A later pack overrides a shared param on purpose: that is what the parameter centre is for.
-            state.shared.setdefault(group.group, {})[name] = SharedParamEntry(group.group, name, param, source, pack)
+            entry = SharedParamEntry(group.group, name, param, source, pack)
+            state.shared.setdefault(group.group, {})[name] = entry
+            view.setdefault(group.group, {})[name] = entry
 
 
 def _load_rulesets(pack: Pack, state: LoadedPacks) -> None:
