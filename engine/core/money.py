@@ -70,6 +70,7 @@ def bp_to_rate(bp: int) -> Decimal:
 
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
+_EXPONENT = re.compile(r"[0-9.]+[eE][+-]?[0-9]+\Z")
 MAX_PERCENT = Decimal(100)  # a yearly rate is a fraction below 1, so in percent below 100
 
 
@@ -97,7 +98,7 @@ def parse_amount(text: str, option: str = "--amount") -> Decimal:
                          f"write decimals with a point (1.5)")
     if cleaned.startswith("-") and _NUMBER.match(cleaned[1:]):
         raise ValueError(f"{option}: {text!r} is negative; an amount is at least 0.01 yuan")
-    if re.fullmatch(r"[0-9.]+[eE][+-]?[0-9]+", cleaned):
+    if _EXPONENT.match(cleaned):
         raise ValueError(f"{option}: {text!r} is in exponent notation; write the amount in full yuan (e.g. 1000000)")
     if not _NUMBER.match(cleaned):
         raise ValueError(f"{option}: {text!r} is not a number (expected yuan, e.g. 1000000 or 1,000,000.00)")

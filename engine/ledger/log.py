@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, select
 from sqlalchemy.engine import Connection
 
-from engine.core.errors import ProductFactoryError
 from engine.ledger.records import GENESIS, LogRecord, record_hash
 from engine.ledger.verify import Problem, verify_rows
 from engine.store import Database, Migration, Schema, migrate, open_database
@@ -34,10 +33,6 @@ def _create(conn: Connection) -> None:
 
 
 SCHEMA = Schema("decision_log", (Migration(1, "hash-chained decision records and their head", _create),))
-
-
-class LedgerError(ProductFactoryError):
-    """The log cannot be used as asked (its store is reached through StoreError)."""
 
 
 class DecisionLog:
