@@ -269,6 +269,10 @@ class ColumnarCompiler:
             return Col(kind, key_expr.replace_strict(old, values, default=None, return_dtype=_dtype(kind)))
         raise Unsupported(f"a map of {kind} values")
 
+    def c_Aggregate(self, node: n.Aggregate | n.ItemField) -> Col:  # records: not yet polars, the row path
+        raise Unsupported("aggregates over a records field")
+    c_ItemField = c_Aggregate
+
     # ------------------------------------------------------------ functions
 
     def c_Call(self, node: n.Call) -> Col:
@@ -413,5 +417,3 @@ class ColumnarCompiler:
 
 def _kind(node: n.Node) -> str:
     return node.type.kind if node.type.kind in ("number", "boolean", "string", "date", "list") else "null"
-
-

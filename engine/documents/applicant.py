@@ -198,7 +198,36 @@ def check_value(definition: FieldDef, value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return None, f"expected a list of text values, got {_describe(value)}"
         return tuple(value), None
+    if kind == "records":
+        return _check_records(definition, value)
     return None, f"unsupported field type {kind}"  # pragma: no cover - the dictionary model forbids it
+
+
+def _check_records(definition: FieldDef, value: Any) -> tuple[Any, str | None]:
+    """A list of records, each a mapping of the field's own typed fields; a null field of a record is absent."""
+    if not isinstance(value, list):
+        return None, f"expected a list of records, got {_describe(value)}"
+    if len(value) > LIMITS.list_items:
+        return None, f"has {len(value):,} records; the limit is {LIMITS.list_items:,}"
+    fields = definition.fields or {}
+    records = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            return None, f"record {i + 1}: expected a mapping of fields, got {_describe(item)}"
+        record: dict[str, Any] = {}
+        for name, item_value in item.items():
+            field = fields.get(str(name))
+            if field is None:
+                hint = did_you_mean(str(name), fields)
+                return None, f"record {i + 1}: unknown field {name!r}" + (f" ({hint})" if hint else "")
+            if item_value is None:
+                continue
+            checked, error = check_value(field, item_value)
+            if error:
+                return None, f"record {i + 1}, field {name}: {error}"
+            record[str(name)] = checked
+        records.append(record)
+    return tuple(records), None
 
 
 def _unit(definition: FieldDef) -> str:

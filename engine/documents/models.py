@@ -37,7 +37,7 @@ ParamValue = Union[ParamScalar, list[ParamScalar], dict[str, Union[ParamScalar, 
 # An expression is written as a YAML string; `true` or a bare number are accepted as constants.
 Expression = Union[Annotated[str, Field(min_length=1)], bool, int, Decimal]
 
-FieldType = Literal["integer", "number", "money", "string", "enum", "boolean", "date", "string_list"]
+FieldType = Literal["integer", "number", "money", "string", "enum", "boolean", "date", "string_list", "records"]
 Action = Literal["decline", "refer"]
 CustomerType = Literal[
     "small_business_owner",  # 小微企业主
@@ -60,9 +60,17 @@ class FieldDef(Document):
     values: list[str] | None = Field(None, title="取值 Values", description="枚举字段的取值 / allowed values of an enum field")
     min: Decimal | None = Field(None, title="最小值 Minimum", description="申请数据的下限 / smallest value an applicant file may give")
     max: Decimal | None = Field(None, title="最大值 Maximum", description="申请数据的上限 / largest value an applicant file may give")
+    fields: "dict[Annotated[str, Field(pattern=NAME_PATTERN)], FieldDef] | None" = Field(
+        None, title="记录字段 Record fields", description="records 字段每条记录的字段 / the typed fields of each record of a records field")
 
     @model_validator(mode="after")
     def _values_only_for_enums(self) -> "FieldDef":
+        if self.type == "records" and not self.fields:
+            raise ValueError("a records field needs 'fields' (the fields of each record)")
+        if self.type != "records" and self.fields is not None:
+            raise ValueError("'fields' is only for records fields")
+        if self.fields and any(f.type == "records" for f in self.fields.values()):
+            raise ValueError("a record's fields cannot themselves be records (one level of records)")
         if self.type == "enum" and not self.values:
             raise ValueError("an enum field needs 'values'")
         if self.type != "enum" and self.values is not None:

@@ -184,6 +184,19 @@ class SourceGenerator:
             return self.strict([node.key], lambda v: f"{table}.get({v[0]})")
         return self.strict([node.key], lambda v: f"{table}.get(str({v[0]}))")  # map keys are text
 
+    def gen_ItemField(self, node: n.ItemField) -> str:
+        return f"_r.get({node.name!r})"
+
+    def gen_Aggregate(self, node: n.Aggregate) -> str:
+        # The per-record parts are lambdas of the record `_r`; hoisting inside them would read `_r` outside.
+        saved, self.depth = self.depth, 1
+        try:
+            element = "None" if node.element is None else f"(lambda _r: {self.expr(node.element)})"
+            keep = "None" if node.filter is None else f"(lambda _r: {self.expr(node.filter)})"
+        finally:
+            self.depth = saved
+        return f"_aggregate({node.op!r}, {self.expr(node.items)}, {element}, {keep})"
+
     def gen_Call(self, node: n.Call) -> str:
         if node.function == "has":
             return f"(g({node.args[0].path!r}) is not None)"  # type: ignore[attr-defined]

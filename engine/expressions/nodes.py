@@ -117,3 +117,26 @@ class Call(Node):
 
     def children(self) -> tuple[Node, ...]:
         return self.args
+
+
+@dataclass(eq=False)
+class ItemField(Node):
+    """x.name inside an aggregate: a field of the record the loop variable stands for (unknown when absent)."""
+
+    var: str
+    name: str
+
+
+@dataclass(eq=False)
+class Aggregate(Node):
+    """any / all / count / sum / min / max over a records field: `sum(x.value for x in collateral.items if c)`.
+    `element` is None for count (it counts the records the filter keeps)."""
+
+    op: str
+    var: str
+    items: Node
+    element: Node | None
+    filter: Node | None
+
+    def children(self) -> tuple[Node, ...]:
+        return tuple(c for c in (self.items, self.element, self.filter) if c is not None)

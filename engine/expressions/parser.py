@@ -25,6 +25,7 @@ from engine.expressions.problems import ExpressionProblem
 from engine.expressions.scope import Scope
 from engine.expressions.types import BOOLEAN, NULL, NUMBER, Type, type_of_value
 
+AGGREGATES = ("any", "all", "count", "sum", "min", "max")
 _COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _FORBIDDEN = {
@@ -243,6 +244,10 @@ class _Checker(NameResolver):
         name = node.func.id
         if name.startswith("_"):
             raise self.problem(node.func, f"names starting with '_' are not allowed: {name!r}")
+        if name in AGGREGATES and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp):
+            return self.aggregate(node, name, node.args[0])
+        if name == "count":
+            raise self.problem(node, "count() takes one generator: count(x for x in source.records if x.field == ...)")
         spec = FUNCTIONS.get(name)
         if spec is None:
             raise self.problem(node.func, f"unknown function {name!r}", did_you_mean(name, FUNCTIONS) or
@@ -274,6 +279,64 @@ class _Checker(NameResolver):
                 return folded
             nullable = any(a.nullable for a in args) or name == "round_down"
         return n.Call(result, nullable, name, tuple(args))
+
+    # ------------------------------------------------------------ aggregates over records fields
+
+    def aggregate(self, node: ast.Call, op: str, gen: ast.GeneratorExp) -> n.Node:
+        if len(gen.generators) != 1:
+            raise self.problem(gen, f"{op}() takes one 'for': {op}(x.field for x in source.records if ...)")
+        loop = gen.generators[0]
+        if loop.is_async or not isinstance(loop.target, ast.Name) or loop.target.id.startswith("_"):
+            raise self.problem(loop.target, "the loop variable must be a plain name, e.g. 'for x in collateral.items'")
+        var = loop.target.id
+        if len(loop.ifs) > 1:
+            raise self.problem(loop.ifs[1], "one 'if' per aggregate; join conditions with 'and'")
+        loops: dict[str, Type] = getattr(self, "loops", {})
+        if loops:
+            raise self.problem(node, "aggregates cannot be nested inside each other")
+        items = self.visit(loop.iter)
+        item_type = items.type.item
+        if items.type.kind != "list" or item_type is None or item_type.kind != "record":
+            raise self.problem(loop.iter, f"{op}() loops over a records field (a list of records), got {items.type}")
+        self.loops = {var: item_type}
+        try:
+            condition = self.visit(loop.ifs[0]) if loop.ifs else None
+            if condition is not None:
+                self.require(loop.ifs[0], condition, "boolean", "the 'if' of an aggregate must be true/false")
+            if op == "count":
+                if not (isinstance(gen.elt, ast.Name) and gen.elt.id == var):
+                    raise self.problem(gen.elt, f"count() counts records: count({var} for {var} in ... if ...)")
+                element = None
+            else:
+                element = self.visit(gen.elt)
+                want = "boolean" if op in ("any", "all") else "number"
+                self.require(gen.elt, element, want, f"{op}() needs a {want} for each record")
+        finally:
+            self.loops = {}
+        result = BOOLEAN if op in ("any", "all") else NUMBER
+        return n.Aggregate(result, True, op, var, items, element, condition)
+
+    def visit_Name(self, node: ast.Name) -> n.Node:
+        if node.id in getattr(self, "loops", {}):
+            raise self.problem(node, f"{node.id!r} is a record; name one of its fields, e.g. {node.id}.<field>")
+        try:
+            return super().visit_Name(node)
+        except ExpressionProblem as exc:
+            if len(node.id) <= 3 and exc.hint is None:
+                exc.hint = "a loop variable exists only inside its aggregate, e.g. any(x.type == 'house' for x in collateral.items)"
+            raise
+
+    def visit_Attribute(self, node: ast.Attribute) -> n.Node:
+        loops: dict[str, Type] = getattr(self, "loops", {})
+        if isinstance(node.value, ast.Name) and node.value.id in loops:
+            record = loops[node.value.id]
+            field_type = record.field(node.attr)
+            if field_type is None:
+                names = [name for name, _ in record.fields or ()]
+                raise self.problem(node, f"a record has no field {node.attr!r} (it has {', '.join(names)})",
+                                   did_you_mean(node.attr, names))
+            return n.ItemField(field_type, True, node.value.id, node.attr)
+        return super().visit_Attribute(node)
 
     def presence_path(self, arg: ast.AST) -> n.Node:
         if isinstance(arg, ast.Name) and arg.id in self.scope.dictionary.sources:

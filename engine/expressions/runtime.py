@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
+from typing import Any
 
 from engine.core.decimals import bounded
 from engine.core.money import round_half_up
@@ -55,7 +56,42 @@ def contains_any(items: tuple | frozenset, values: tuple | frozenset) -> bool:
     return not frozenset(items).isdisjoint(values)
 
 
+def aggregate(op: str, items: Any, element: Any, keep: Any) -> Any:
+    """any/all/count/sum/min/max over records (a tuple of field mappings), in three-valued logic: a filter or
+    element that is unknown for a record makes the result unknown unless any/all is decided by another record."""
+    if items is None:
+        return None
+    values = []
+    unknown = False
+    for item in items:
+        kept = True if keep is None else keep(item)
+        if kept is None:
+            unknown = True
+            continue
+        if not kept:
+            continue
+        value = True if element is None else element(item)
+        if value is None:
+            unknown = True
+        else:
+            values.append(value)
+    if op == "any":
+        return True if any(values) else (None if unknown else False)
+    if op == "all":
+        return False if not all(values) else (None if unknown else True)
+    if unknown:
+        return None
+    if op == "count":
+        return len(values)
+    if op == "sum":
+        return sum(values, 0)
+    if not values:
+        return None  # the smallest of no records is unknown
+    return min(values) if op == "min" else max(values)
+
+
 RUNTIME_NAMESPACE = {
+    "_aggregate": aggregate,
     "_bounded": bounded,
     "_contains_any": contains_any,
     "_divide": divide,

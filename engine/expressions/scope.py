@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.documents.models import DataDictionary
+from engine.documents.models import DataDictionary, FieldDef
 from engine.expressions.types import FIELD_TYPES, Type
 
 
@@ -21,9 +21,18 @@ class Scope:
         definition = self.dictionary.field(path)
         if definition is None:
             return None
-        if definition.type == "enum":
-            return Type("string", values=frozenset(definition.values or ()))
-        return FIELD_TYPES[definition.type]
+        return definition_type(definition)
+
 
     def source_declared(self, source: str) -> bool:
         return self.sources is None or source in self.sources
+
+
+def definition_type(definition: FieldDef) -> Type:
+    """The expression type of a dictionary field; a records field is a list of records with typed fields."""
+    if definition.type == "enum":
+        return Type("string", values=frozenset(definition.values or ()))
+    if definition.type == "records":
+        fields = tuple((name, definition_type(f)) for name, f in (definition.fields or {}).items())
+        return Type("list", item=Type("record", fields=fields))
+    return FIELD_TYPES[definition.type]

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-Kind = Literal["number", "string", "boolean", "date", "list", "map", "null"]
+Kind = Literal["number", "string", "boolean", "date", "list", "map", "null", "record"]
 
 
 @dataclass(frozen=True)
@@ -15,10 +15,16 @@ class Type:
     item: "Type | None" = None  # element type of a list, value type of a map
     values: frozenset[str] | None = None  # allowed values of an enum string
     keys: frozenset[str] | None = None  # keys of a constant map
+    fields: tuple[tuple[str, "Type"], ...] | None = None  # the typed fields of a record (an item of a records field)
+
+    def field(self, name: str) -> "Type | None":
+        return dict(self.fields or ()).get(name)
 
     def __str__(self) -> str:
         if self.kind == "list" and self.item:
             return f"list of {self.item}"
+        if self.kind == "record":
+            return "record"
         if self.kind == "map" and self.item:
             return f"map of {self.item}"
         if self.values:
