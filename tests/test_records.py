@@ -79,3 +79,10 @@ def test_records_need_fields_of_one_level() -> None:
     with pytest.raises(ValueError, match="needs 'fields'"):
         DataDictionary.model_validate({"sources": {"s": {"description": "d", "fields": {
             "items": {"type": "records", "description": "d"}}}}})
+
+
+def test_a_deep_condition_inside_an_aggregate_compiles_inline() -> None:
+    deep = "x.valuation" + " + 1" * 3
+    text = "any(" + "(" * 12 + deep + ")" * 12 + " > 0 and (x.type == 'house' or (x.type == 'shop' and not (x.valuation < 1)))" \
+        + " for x in collateral.items)"
+    assert value("max(1, 2) < 3 and " + text, record(TWO)) is True

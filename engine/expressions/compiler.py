@@ -76,6 +76,7 @@ class SourceGenerator:
         self.constants: dict[str, Any] = {}
         self.temps = 0
         self.depth = 0
+        self.inline = False  # inside an aggregate's per-record lambda: nothing may be hoisted out of it
         self.lines: list[str] = []  # hoisted temporaries, to run (in order) before the code that uses them
 
     def const(self, value: Any) -> str:
@@ -95,7 +96,7 @@ class SourceGenerator:
             code: str = getattr(self, "gen_" + type(node).__name__)(node)
         finally:
             self.depth -= 1
-        if self.depth and self.depth % HOIST_EVERY == 0 and not isinstance(node, (n.Const, n.FieldRef)):
+        if self.depth and self.depth % HOIST_EVERY == 0 and not isinstance(node, (n.Const, n.FieldRef)) and not self.inline:
             t = self.temp()
             self.lines.append(f"{t} = {code}")
             return t
@@ -189,13 +190,14 @@ class SourceGenerator:
 
     def gen_Aggregate(self, node: n.Aggregate) -> str:
         # The per-record parts are lambdas of the record `_r`; hoisting inside them would read `_r` outside.
-        saved, self.depth = self.depth, 1
+        items = self.expr(node.items)
+        saved, self.inline = self.inline, True
         try:
             element = "None" if node.element is None else f"(lambda _r: {self.expr(node.element)})"
             keep = "None" if node.filter is None else f"(lambda _r: {self.expr(node.filter)})"
         finally:
-            self.depth = saved
-        return f"_aggregate({node.op!r}, {self.expr(node.items)}, {element}, {keep})"
+            self.inline = saved
+        return f"_aggregate({node.op!r}, {items}, {element}, {keep})"
 
     def gen_Call(self, node: n.Call) -> str:
         if node.function == "has":
