@@ -9,20 +9,29 @@ import duckdb
 import pytest
 import sqlglot.expressions as sg
 
-from engine.expressions import compile_expression, parse_expression
+from engine.expressions import compile_expression, nodes as n, parse_expression
 from engine.sql.expressions import SqlExpressions, SqlUnsupported
 
 TODAY = date(2025, 1, 1)
 
 
-SQL_TYPES = {Decimal: "DECIMAL(38, 10)", int: "BIGINT", date: "DATE", str: "VARCHAR", bool: "BOOLEAN"}
+SQL_TYPES = {"number": "DECIMAL(38, 10)", "date": "DATE", "string": "VARCHAR", "boolean": "BOOLEAN"}
+
+
+def field_kinds(node: n.Node) -> dict[str, str]:
+    """The dictionary type of every field the expression reads (a column of an unknown value still has one)."""
+    found = {node.path: node.type.kind} if isinstance(node, n.FieldRef) else {}
+    for child in node.children():
+        found.update(field_kinds(child))
+    return found
 
 
 def on_duckdb(text: str, scope, record: dict[str, Any]) -> Any:
     """One applicant as a one-row table with typed dotted columns; the expression as a SELECT on it."""
     node = parse_expression(text, scope)
     translate = SqlExpressions(sg.Cast(this=sg.Literal.string(TODAY.isoformat()), to=sg.DataType.build("DATE")))
-    typed = {name: SQL_TYPES.get(type(value), "DECIMAL(38, 10)") for name, value in record.items()}
+    kinds = field_kinds(node)
+    typed = {name: SQL_TYPES[kinds[name]] for name in record}
     connection = duckdb.connect()
     connection.execute("CREATE TABLE t (" + ", ".join(f'"{c}" {t}' for c, t in typed.items()) + ")")
     connection.execute("INSERT INTO t VALUES (" + ", ".join("?" for _ in typed) + ")", list(record.values()))
@@ -54,6 +63,19 @@ CASES = [
     ("years_since(applicant.birth_date)", {"applicant.birth_date": date(1990, 1, 2)}),
     ("months_since(applicant.birth_date)", {"applicant.birth_date": date(2024, 2, 2)}),
     ("abs(0 - applicant.age)", {"applicant.age": 7}),
+    ("min(applicant.age, tax.paid_12m)", {"applicant.age": 7, "tax.paid_12m": None}),
+    ("max(applicant.age, tax.paid_12m, 3)", {"applicant.age": 7, "tax.paid_12m": Decimal("9.5")}),
+    ("clamp(tax.paid_12m, 0, 100)", {"tax.paid_12m": Decimal("150.25")}),
+    ("round_down(tax.paid_12m, 10000)", {"tax.paid_12m": Decimal("123456.78")}),
+    ("round_down(tax.paid_12m, 0 - 5)", {"tax.paid_12m": Decimal("12")}),
+    ("floor(tax.paid_12m) + ceil(tax.paid_12m)", {"tax.paid_12m": Decimal("-2.5")}),
+    ("coalesce(tax.paid_12m, 0) > 5", {"tax.paid_12m": None}),
+    ("has(tax.paid_12m)", {"tax.paid_12m": None}),
+    ("tax.grade in ['A', 'B']", {"tax.grade": "C"}),
+    ("tax.grade not in ['A', 'B']", {"tax.grade": None}),
+    ("params.mult[tax.grade] * 2", {"tax.grade": "B"}),
+    ("params.mult[tax.grade]", {"tax.grade": "Z"}),
+    ("applicant.age if applicant.age > 10 else 0", {"applicant.age": None}),
 ]
 
 

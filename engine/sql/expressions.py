@@ -53,6 +53,12 @@ def _const(value: object) -> sg.Expression:
     raise SqlUnsupported(f"a constant of type {type(value).__name__}")
 
 
+def _strict(args: list[sg.Expression], value: sg.Expression) -> sg.Expression:
+    """NULL when any argument is NULL, else value: the row path's strict functions."""
+    unknown = sg.or_(*(sg.Is(this=a.copy(), expression=sg.Null()) for a in args))
+    return sg.Case().when(unknown, sg.Null()).else_(value)
+
+
 COMPARE: dict[str, type[sg.Expression]] = {"==": sg.EQ, "!=": sg.NEQ, "<": sg.LT, "<=": sg.LTE, ">": sg.GT, ">=": sg.GTE}
 ARITH: dict[str, type[sg.Expression]] = {"+": sg.Add, "-": sg.Sub, "*": sg.Mul}
 
@@ -87,6 +93,10 @@ class SqlExpressions:
                     .when(condition, self(node.then)).else_(self(node.otherwise)))
         if isinstance(node, n.Call):
             return self._call(node)
+        if isinstance(node, n.Member):
+            return self._member(node)
+        if isinstance(node, n.Lookup):
+            return self._lookup(node)
         raise SqlUnsupported(type(node).__name__)
 
     def _arith(self, node: n.Arith) -> sg.Expression:
@@ -115,9 +125,46 @@ class SqlExpressions:
                                        expression=factor.copy()), to=NUMERIC.copy())
         if name in ("years_since", "months_since"):
             return self._since(name, args[0])
+        if name in ("floor", "ceil"):
+            return sg.Cast(this=(sg.Floor if name == "floor" else sg.Ceil)(this=args[0]), to=NUMERIC.copy())
+        if name in ("min", "max"):
+            # Strict like the row path: any unknown argument makes the result unknown (LEAST and
+            # GREATEST skip NULLs in some engines).
+            pick = sg.Least if name == "min" else sg.Greatest
+            return _strict(args, pick(this=args[0], expressions=args[1:]))
+        if name == "clamp":
+            return _strict(args, sg.Least(this=sg.Greatest(this=args[0], expressions=[args[1]]), expressions=[args[2]]))
+        if name == "round_down":
+            # Towards zero to a multiple of step, unknown when step <= 0, written out (no portable TRUNC).
+            quotient = sg.Paren(this=sg.Div(this=sg.Cast(this=sg.Paren(this=args[0]), to=NUMERIC.copy()),
+                                            expression=sg.Paren(this=args[1])))
+            whole = sg.Mul(this=sg.Sign(this=quotient), expression=sg.Floor(this=sg.Abs(this=quotient.copy())))
+            down = sg.Cast(this=sg.Mul(this=sg.Paren(this=whole), expression=sg.Paren(this=args[1].copy())), to=NUMERIC.copy())
+            return _strict(args, sg.Case().when(sg.LTE(this=args[1].copy(), expression=_number(0)), sg.Null()).else_(down))
+        if name == "has" and isinstance(node.args[0], n.FieldRef) and "." in node.args[0].path:
+            return sg.Not(this=sg.Is(this=args[0], expression=sg.Null()))
         if name == "coalesce":
             return sg.Coalesce(this=args[0], expressions=args[1:])
         raise SqlUnsupported(f"the function {name}()")
+
+    def _member(self, node: n.Member) -> sg.Expression:
+        if not (isinstance(node.haystack, n.Const) and isinstance(node.haystack.value, (frozenset, set, tuple, list))):
+            raise SqlUnsupported("membership in a list field")
+        values = sorted(node.haystack.value, key=str)
+        if not values:
+            # x in [] is false for a known x and unknown for an unknown one, as in the row path.
+            found: sg.Expression = sg.Case().when(sg.Is(this=self(node.needle), expression=sg.Null()), sg.Null()).else_(sg.false())
+        else:
+            found = sg.In(this=self(node.needle), expressions=[_const(v) for v in values])
+        return sg.Not(this=sg.Paren(this=found)) if node.negate else found
+
+    def _lookup(self, node: n.Lookup) -> sg.Expression:
+        if node.key.type.kind != "string":
+            raise SqlUnsupported("a map lookup with a non-text key")
+        case = sg.Case(this=self(node.key))
+        for key, value in node.mapping.items():
+            case = case.when(sg.Literal.string(key), _const(value))
+        return case.else_(sg.Null())  # a missing key is unknown
 
     def _since(self, name: str, day: sg.Expression) -> sg.Expression:
         def part(unit: str, of: sg.Expression) -> sg.Expression:
