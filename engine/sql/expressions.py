@@ -50,12 +50,14 @@ def _const(value: object) -> sg.Expression:
         return sg.Cast(this=sg.Literal.string(value.isoformat()), to=sg.DataType.build("DATE"))
     if isinstance(value, str):
         return sg.Literal.string(value)
+    if isinstance(value, (tuple, frozenset)) and value:
+        return sg.Array(expressions=[_const(v) for v in sorted(value, key=str)])
     raise SqlUnsupported(f"a constant of type {type(value).__name__}")
 
 
 def _strict(args: list[sg.Expression], value: sg.Expression) -> sg.Expression:
     """NULL when any argument is NULL, else value: the row path's strict functions."""
-    unknown = sg.or_(*(sg.Is(this=a.copy(), expression=sg.Null()) for a in args))
+    unknown = sg.or_(*(sg.Is(this=sg.Paren(this=a.copy()), expression=sg.Null()) for a in args))
     return sg.Case().when(unknown, sg.Null()).else_(value)
 
 
@@ -66,14 +68,20 @@ ARITH: dict[str, type[sg.Expression]] = {"+": sg.Add, "-": sg.Sub, "*": sg.Mul}
 class SqlExpressions:
     """Translates one node tree; `today` is the evaluation date as a SQL expression."""
 
-    def __init__(self, today: sg.Expression, column: Callable[[str], sg.Expression] | None = None):
+    def __init__(self, today: sg.Expression, column: Callable[[str], sg.Expression] | None = None,
+                 sources: dict[str, list[str]] | None = None):
         self.today = today
+        self.sources = sources or {}  # source -> its columns, for has(source)
         self.column = column or (lambda path: sg.column(column_name(path), quoted=True))
 
     def __call__(self, node: n.Node) -> sg.Expression:
         if isinstance(node, n.Const):
             return _const(node.value)
         if isinstance(node, n.FieldRef):
+            if node.path.split(".", 1)[0] in ("scores", "tables"):
+                # Scorecard and decision-table outputs are steps of their own, not yet compiled to SQL.
+                kind = "a scorecard output" if node.path.startswith("scores.") else "a decision-table output"
+                raise SqlUnsupported(f"{kind} ({node.path})")
             return self.column(node.path)
         if isinstance(node, n.Compare):
             return COMPARE[node.op](this=self(node.left), expression=self(node.right))
@@ -89,7 +97,7 @@ class SqlExpressions:
         if isinstance(node, n.IfElse):
             # An unknown condition gives unknown, as in the row path, not the ELSE branch.
             condition = self(node.condition)
-            return (sg.Case().when(sg.Is(this=condition.copy(), expression=sg.Null()), sg.Null())
+            return (sg.Case().when(sg.Is(this=sg.Paren(this=condition.copy()), expression=sg.Null()), sg.Null())
                     .when(condition, self(node.then)).else_(self(node.otherwise)))
         if isinstance(node, n.Call):
             return self._call(node)
@@ -143,6 +151,19 @@ class SqlExpressions:
             return _strict(args, sg.Case().when(sg.LTE(this=args[1].copy(), expression=_number(0)), sg.Null()).else_(down))
         if name == "has" and isinstance(node.args[0], n.FieldRef) and "." in node.args[0].path:
             return sg.Not(this=sg.Is(this=args[0], expression=sg.Null()))
+        if name == "has" and isinstance(node.args[0], n.FieldRef) and node.args[0].path in self.sources:
+            # A data source is present when any of its fields is.
+            columns = self.sources[node.args[0].path]
+            present: sg.Expression = sg.false()
+            if columns:
+                present = sg.or_(*(sg.Not(this=sg.Is(this=self.column(c), expression=sg.Null())) for c in columns))  # type: ignore[assignment]
+            return present
+        if name == "contains_any":
+            # Strict like the row path (an unknown list is unknown). Spark renders && too, which Spark
+            # SQL does not accept: arrays_overlap there is still to do.
+            return _strict(args, sg.ArrayOverlaps(this=args[0], expression=args[1]))
+        if name == "len":
+            return _strict(args, sg.Cast(this=sg.ArraySize(this=args[0]), to=NUMERIC.copy()))
         if name == "coalesce":
             return sg.Coalesce(this=args[0], expressions=args[1:])
         raise SqlUnsupported(f"the function {name}()")
@@ -153,7 +174,7 @@ class SqlExpressions:
         values = sorted(node.haystack.value, key=str)
         if not values:
             # x in [] is false for a known x and unknown for an unknown one, as in the row path.
-            found: sg.Expression = sg.Case().when(sg.Is(this=self(node.needle), expression=sg.Null()), sg.Null()).else_(sg.false())
+            found: sg.Expression = sg.Case().when(sg.Is(this=sg.Paren(this=self(node.needle)), expression=sg.Null()), sg.Null()).else_(sg.false())
         else:
             found = sg.In(this=self(node.needle), expressions=[_const(v) for v in values])
         return sg.Not(this=sg.Paren(this=found)) if node.negate else found
