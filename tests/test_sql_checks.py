@@ -10,7 +10,7 @@ import sqlglot.expressions as sg
 
 from engine.batch.generate import generate
 from engine.compile.ir import decide
-from engine.sql.checks import decision, effective_action, outcome, rule_checks
+from engine.sql.checks import decision, effective_action, outcome, reason_codes, rule_checks
 from engine.sql.expressions import SqlExpressions, SqlUnsupported
 
 ON = date(2026, 11, 25)
@@ -32,6 +32,8 @@ def test_rule_outcomes_and_decision_match_the_ir(code: str, catalog, tmp_path: P
     outcomes = [outcome(g, c, translate) for g, c in checks]
     actions = [effective_action(c, o) for (_, c), o in zip(checks, outcomes)]
     query = sg.select(sg.column("id"), *(o.as_(f"o{i}") for i, o in enumerate(outcomes)),
+                      reason_codes([c for _, c in checks], outcomes, False).as_("failed"),
+                      reason_codes([c for _, c in checks], outcomes, True).as_("unknown"),
                       decision(actions).as_("decision")).from_(
         sg.Anonymous(this="read_parquet", expressions=[sg.Literal.string(str(tmp_path / "a.parquet"))])).order_by("id")
     rows = duckdb.connect().execute(query.sql(dialect="duckdb")).fetchall()
@@ -45,12 +47,18 @@ def test_rule_outcomes_and_decision_match_the_ir(code: str, catalog, tmp_path: P
                 record[source] = True
         expected = [c.decides.function(record) if g.applies is None or g.applies.function(record) else True
                     for g, c in checks]
-        if list(row[1:-1]) != expected:
-            mismatches.append((record["id"], row[1:-1], expected))
+        *decided, failed, unknown, made = row[1:]
+        if list(decided) != expected:
+            mismatches.append((record["id"], decided, expected))
+        if failed != [c.id for (_, c), e in zip(checks, expected) if e is False]:
+            mismatches.append((record["id"], "failed", failed))
+        if unknown != [c.id for (_, c), e in zip(checks, expected) if e is None]:
+            mismatches.append((record["id"], "unknown", unknown))
         findings = [(c, e) for (_, c), e in zip(checks, expected) if e is not True]
-        if row[-1] != decide(findings):
-            mismatches.append((record["id"], row[-1], decide(findings), row[1:-1], expected))
+        if made != decide(findings):
+            mismatches.append((record["id"], made, decide(findings)))
     assert mismatches[:5] == []
+    assert any(row[-3] for row in rows) and any(row[-2] for row in rows), "the sample has failed and undecided rules"
 
 
 def test_a_scorecard_output_is_a_located_error(catalog) -> None:

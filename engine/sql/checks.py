@@ -48,3 +48,16 @@ def decision(actions: list[sg.Expression]) -> sg.Expression:
     # A comparison with a NULL action is NULL, which CASE treats as not taken: exactly "not this action".
     return (sg.Case().when(declines, sg.Literal.string(first)).when(findings, sg.Literal.string(second))
             .else_(sg.Literal.string(DEFAULT_DECISION)))
+
+
+def reason_codes(checks: list[Check], outcomes: list[sg.Expression], unknown: bool) -> sg.Expression:
+    """The codes of the failed (or, with unknown, the undecided) rules, in reporting order, as an array.
+    Built as a tree (an array filtered by a lambda) that each dialect renders its own way."""
+    codes = []
+    for check, result in zip(checks, outcomes):
+        test = sg.Paren(this=result.copy())
+        hit = sg.Is(this=test, expression=sg.Null()) if unknown else sg.EQ(this=test, expression=sg.false())
+        codes.append(sg.Case().when(hit, sg.Literal.string(check.id)).else_(sg.Null()))
+    item = sg.to_identifier("code")
+    keep = sg.Not(this=sg.Is(this=sg.column(item), expression=sg.Null()))
+    return sg.ArrayFilter(this=sg.Array(expressions=codes), expression=sg.Lambda(this=keep, expressions=[item]))
