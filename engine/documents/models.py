@@ -75,6 +75,9 @@ class FieldDef(Document):
             raise ValueError("an enum field needs 'values'")
         if self.type != "enum" and self.values is not None:
             raise ValueError("'values' is only for enum fields")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            # No applicant could ever be valid: every file would be refused at this field.
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
         return self
 
 
