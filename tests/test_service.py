@@ -1,0 +1,104 @@
+"""The decision service over real HTTP on 127.0.0.1: uvicorn in a thread on a free port, a real SQLite decision log."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+import uvicorn
+import yaml
+
+from engine.api import catalog_from_folders
+from engine.ledger import DecisionLog
+from engine.service import build_app
+
+ROOT = Path(__file__).resolve().parents[1]
+APPROVE = json.loads(json.dumps(yaml.safe_load((ROOT / "examples/applicants/shuiqitong-xw-approve.yaml").read_text(encoding="utf-8")), default=str))
+DATE = "2026-01-15"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, DecisionLog]]:
+    db = tmp_path_factory.mktemp("svc") / "log.db"
+    log = DecisionLog.open(str(db))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(build_app(catalog_from_folders(), log), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{port}", log
+    server.should_exit = True
+    thread.join(10)
+
+
+def _code() -> str:
+    return "shuiqitong-xw"
+
+
+def test_evaluate_returns_the_cli_decision_and_logs_it(served: tuple[str, DecisionLog]) -> None:
+    base, log = served
+    before = log.size()
+    r = httpx.post(f"{base}/v1/products/{_code()}/evaluate", params={"date": DATE}, json=APPROVE, headers={"X-Request-ID": "req-1"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["decision"] == "approve"
+    assert r.headers["x-request-id"] == "req-1"
+    assert r.headers["x-product-version"] == body["product"]["version"]
+    assert r.headers["x-content-hash"] == body["product"]["content_hash"]
+    assert log.size() == before + 1
+    assert log.records(before + 1)[0][1].request_id == "req-1"
+
+
+@pytest.mark.parametrize("content, ctype, status", [
+    (b"{not json", "application/json", 400),
+    (b"{}", "text/plain", 415),
+    (b"[" + b"1," * 600_000 + b"1]", "application/json", 413),
+])
+def test_bad_bodies_are_problems_and_not_logged(served: tuple[str, DecisionLog], content: bytes, ctype: str, status: int) -> None:
+    base, log = served
+    before = log.size()
+    r = httpx.post(f"{base}/v1/products/{_code()}/evaluate", params={"date": DATE}, content=content, headers={"content-type": ctype})
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["status"] == status and "Traceback" not in r.text
+    assert log.size() == before
+
+
+def test_unknown_product_is_404(served: tuple[str, DecisionLog]) -> None:
+    base, _ = served
+    r = httpx.post(f"{base}/v1/products/no-such-product/evaluate", params={"date": DATE}, json=APPROVE)
+    assert r.status_code == 404 and r.json()["title"] == "Not Found"
+
+
+def test_applicant_failing_the_dictionary_is_422_with_the_field(served: tuple[str, DecisionLog]) -> None:
+    base, log = served
+    before = log.size()
+    bad = json.loads(json.dumps(APPROVE))
+    bad["applicant"]["age"] = "forty-two"
+    r = httpx.post(f"{base}/v1/products/{_code()}/evaluate", params={"date": DATE}, json=bad)
+    assert r.status_code == 422, r.text
+    errors = r.json()["errors"]
+    assert any(e["field"] == "$.applicant.age" and "expected a number" in e["message"] for e in errors), errors
+    assert log.size() == before
+
+
+def test_products_and_health(served: tuple[str, DecisionLog]) -> None:
+    base, _ = served
+    codes = [p["code"] for p in httpx.get(f"{base}/v1/products").json()["products"]]
+    assert _code() in codes
+    assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
+    assert httpx.get(f"{base}/readyz").json()["products"] == len(codes)
