@@ -33,7 +33,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Deci
     db = tmp_path_factory.mktemp("svc") / "log.db"
     log = DecisionLog.open(str(db))
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(build_app(catalog_from_folders(), log), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(build_app(catalog_from_folders, log), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -102,3 +102,72 @@ def test_products_and_health(served: tuple[str, DecisionLog]) -> None:
     assert _code() in codes
     assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
     assert httpx.get(f"{base}/readyz").json()["products"] == len(codes)
+
+
+def _serve(app: object) -> tuple[str, uvicorn.Server, threading.Thread]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    return f"http://127.0.0.1:{port}", server, thread
+
+
+def test_keys_scope_rate_limit_and_metrics(tmp_path: Path) -> None:
+    from engine.service.keys import add_key, load_keys
+
+    keys = tmp_path / "keys.json"
+    mobile = add_key(keys, "mobile-banking", ["shuiqitong-xw"], ["evaluate"], 3)
+    reader = add_key(keys, "portal", [], ["read"], 100)
+    assert mobile not in keys.read_text(encoding="utf-8")  # only the hash is stored
+    log = DecisionLog.open(str(tmp_path / "log.db"))
+    base, server, thread = _serve(build_app(catalog_from_folders, log, load_keys(keys)))
+    try:
+        url = f"{base}/v1/products/shuiqitong-xw/evaluate"
+        assert httpx.post(url, params={"date": DATE}, json=APPROVE).status_code == 401
+        assert httpx.post(url, params={"date": DATE}, json=APPROVE, headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert httpx.post(url, params={"date": DATE}, json=APPROVE, headers={"Authorization": f"Bearer {reader}"}).status_code == 403
+        other = httpx.post(f"{base}/v1/products/fangdidai-xw/evaluate", params={"date": DATE}, json=APPROVE,
+                           headers={"Authorization": f"Bearer {mobile}"})
+        assert other.status_code == 403 and "fangdidai-xw" in other.json()["detail"]
+        assert httpx.get(f"{base}/v1/products", headers={"Authorization": f"Bearer {reader}"}).status_code == 200
+        statuses = [httpx.post(url, params={"date": DATE}, json=APPROVE, headers={"Authorization": f"Bearer {mobile}"})
+                    for _ in range(6)]
+        assert [r.status_code for r in statuses[:3]] == [200, 200, 200]
+        limited = [r for r in statuses if r.status_code == 429]
+        assert limited and int(limited[0].headers["retry-after"]) >= 1
+        assert log.size() == sum(r.status_code == 200 for r in statuses)
+        metrics = httpx.get(f"{base}/metrics").text
+        assert 'pf_decisions_total{outcome="approve",product="shuiqitong-xw"}' in metrics
+        assert "pf_log_append_seconds_count" in metrics and 'pf_requests_total{route="evaluate",status="429"}' in metrics
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_reload_refuses_a_failing_pack_and_swaps_a_good_one(tmp_path: Path) -> None:
+    import shutil
+
+    pack = tmp_path / "haian"
+    shutil.copytree(ROOT / "examples/packs/haian-rcb", pack)
+    packs = [pack]
+    base, server, thread = _serve(build_app(lambda: catalog_from_folders(None, packs), None))
+    try:
+        before = {p["code"] for p in httpx.get(f"{base}/v1/products").json()["products"]}
+        product = next((pack / "products").glob("*.yaml"))
+        good = product.read_text(encoding="utf-8")
+        product.write_text(good + "\nnot: [valid\n", encoding="utf-8")
+        refused = httpx.post(f"{base}/admin/reload")
+        assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+        assert {p["code"] for p in httpx.get(f"{base}/v1/products").json()["products"]} == before  # the old packs serve on
+        product.write_text(good, encoding="utf-8")
+        packs.clear()
+        assert httpx.post(f"{base}/admin/reload").json()["reloaded"] is True
+        after = {p["code"] for p in httpx.get(f"{base}/v1/products").json()["products"]}
+        assert after < before
+    finally:
+        server.should_exit = True
+        thread.join(10)

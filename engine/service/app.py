@@ -9,8 +9,9 @@ import threading
 import time
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -23,6 +24,7 @@ from engine.documents.applicant import Record, flatten
 from engine.evaluate.interpreter import evaluate as run
 from engine.ledger import DecisionLog, LogRecord
 from engine.results.build import to_decision
+from engine.service.keys import ApiKey, Gate, KeysFile
 
 PROBLEM = "application/problem+json"
 MAX_BODY = 1_000_000  # bytes: an applicant is a few kilobytes; anything far larger is refused with 413
@@ -55,22 +57,75 @@ def _located(exc: ProductFactoryError) -> list[dict[str, Any]]:
             for p in exc.problems]
 
 
+class Metrics:
+    """Prometheus series of one app (its own registry, so several apps in one process do not collide)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("pf_requests", "HTTP requests", ["route", "status"], registry=self.registry)
+        self.latency = Histogram("pf_request_seconds", "request latency", ["route"], registry=self.registry,
+                                 buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0))
+        self.decisions = Counter("pf_decisions", "decisions", ["product", "outcome"], registry=self.registry)
+        self.log_append = Histogram("pf_log_append_seconds", "decision log append latency", registry=self.registry,
+                                    buckets=(0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05))
+
+
 class Service:
     """The catalog in service and the decision log; the catalog is swapped whole, so a request keeps the one it started with."""
 
-    def __init__(self, catalog: Catalog, log: DecisionLog | None):
-        catalog.products  # validated before serving: a pack with problems raises here
-        self.catalog = catalog
+    def __init__(self, load: Callable[[], Catalog], log: DecisionLog | None, keys: KeysFile | None = None):
+        self.load = load
+        self.catalog = self._validated(load())
         self.log = log
+        self.gate = Gate(keys) if keys is not None else None  # None: no keys file, every caller may use everything
+        self.metrics = Metrics()
         self._lock = threading.Lock()  # SQLite appends from the worker's threads are serialised
+
+    @staticmethod
+    def _validated(catalog: Catalog) -> Catalog:
+        catalog.products  # a pack with problems raises DocumentError here
+        return catalog
+
+    def reload(self) -> None:
+        """Load, validate and swap in the packs; on any problem the old catalog keeps serving."""
+        self.catalog = self._validated(self.load())
 
     def _request_id(self, request: Request) -> str:
         given = request.headers.get("x-request-id", "")
         return given if 0 < len(given) <= 200 else str(uuid.uuid4())
 
+    def _guard(self, request: Request, operation: str, product: str | None, request_id: str) -> Response | None:
+        """401 without a valid key, 403 outside its scope, 429 with Retry-After past its rate."""
+        if self.gate is None:
+            return None
+        header = request.headers.get("authorization", "")
+        key: ApiKey | None = self.gate.find(header[7:] if header.lower().startswith("bearer ") else request.headers.get("x-api-key"))
+        if key is None:
+            return problem(401, "Unauthorized", "give a valid API key: Authorization: Bearer <key>", request_id)
+        if not key.allows(operation, product):
+            return problem(403, "Forbidden", f"the key of channel {key.channel!r} may not {operation}"
+                           + (f" product {product!r}" if product else ""), request_id)
+        wait = self.gate.take(key)
+        if wait > 0:
+            response = problem(429, "Too Many Requests", f"channel {key.channel!r} is over {key.rate_per_s:g} requests/s", request_id)
+            response.headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+            return response
+        request.state.channel = key.channel
+        return None
+
     async def evaluate(self, request: Request) -> Response:
+        started = time.perf_counter()
+        response = await self._evaluate(request)
+        self.metrics.requests.labels("evaluate", str(response.status_code)).inc()
+        self.metrics.latency.labels("evaluate").observe(time.perf_counter() - started)
+        return response
+
+    async def _evaluate(self, request: Request) -> Response:
         request_id = self._request_id(request)
         catalog = self.catalog  # this request's catalog, whatever a reload does meanwhile
+        denied = self._guard(request, "evaluate", request.path_params["code"], request_id)
+        if denied is not None:
+            return denied
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return problem(415, "Unsupported Media Type", "send the applicant as application/json", request_id)
         raw = await request.body()
@@ -95,16 +150,38 @@ class Service:
         decision = to_decision(run(compiled, record, day, trace=trace))
         if self.log is not None:
             # Logged before it is answered: a decision the log could not keep is never handed out.
+            channel = getattr(request.state, "channel", "service")
             with self._lock:
-                self.log.append([LogRecord.from_decision(decision, record, request_id=request_id, channel="service")])
+                t0 = time.perf_counter()
+                self.log.append([LogRecord.from_decision(decision, record, request_id=request_id, channel=channel)])
+                self.metrics.log_append.observe(time.perf_counter() - t0)
+        self.metrics.decisions.labels(decision.product.code, decision.decision).inc()
         return Response(decision.model_dump_json(exclude_none=False), media_type="application/json", headers={
             "X-Request-ID": request_id, "X-Product-Version": decision.product.version,
             "X-Content-Hash": decision.product.content_hash})
 
     async def products(self, request: Request) -> Response:
         request_id = self._request_id(request)
+        denied = self._guard(request, "read", None, request_id)
+        if denied is not None:
+            return denied
         listing = [{"code": e.code, "name": e.header.name, "version": e.version, "pack": e.pack.name} for e in self.catalog.products.values()]
         return JSONResponse({"products": listing}, headers={"X-Request-ID": request_id})
+
+    async def admin_reload(self, request: Request) -> Response:
+        request_id = self._request_id(request)
+        denied = self._guard(request, "admin", None, request_id)
+        if denied is not None:
+            return denied
+        try:
+            self.reload()
+        except ProductFactoryError as exc:
+            return problem(422, "Unprocessable Content", "the packs were refused; the previous ones keep serving",
+                           request_id, _located(exc) or [{"field": "", "message": exc.render()}])
+        return JSONResponse({"reloaded": True, "products": len(self.catalog.products)}, headers={"X-Request-ID": request_id})
+
+    async def metrics_text(self, request: Request) -> Response:
+        return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "time": time.time()})
@@ -113,13 +190,16 @@ class Service:
         return JSONResponse({"status": "ready", "products": len(self.catalog.products)})
 
 
-def build_app(catalog: Catalog, log: DecisionLog | None) -> Starlette:
-    service = Service(catalog, log)
+def build_app(load: Callable[[], Catalog], log: DecisionLog | None, keys: KeysFile | None = None) -> Starlette:
+    """The app; `load` builds a fresh catalog from the packs, at start and at every reload."""
+    service = Service(load, log, keys)
     app = Starlette(routes=[
         Route("/v1/products/{code}/evaluate", service.evaluate, methods=["POST"]),
         Route("/v1/products", service.products, methods=["GET"]),
         Route("/healthz", service.healthz, methods=["GET"]),
         Route("/readyz", service.readyz, methods=["GET"]),
+        Route("/metrics", service.metrics_text, methods=["GET"]),
+        Route("/admin/reload", service.admin_reload, methods=["POST"]),
     ])
     app.state.service = service
     return app
