@@ -171,3 +171,32 @@ def test_reload_refuses_a_failing_pack_and_swaps_a_good_one(tmp_path: Path) -> N
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_product_detail_and_applicant_schema(served: tuple[str, DecisionLog]) -> None:
+    base, _ = served
+    detail = httpx.get(f"{base}/v1/products/shuiqitong-xw", params={"date": DATE})
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["product"]["code"] == "shuiqitong-xw" and detail.json()["provenance"]
+    schema = httpx.get(f"{base}/v1/products/shuiqitong-xw/applicant-schema").json()
+    assert "applicant" in schema["properties"]
+    assert httpx.get(f"{base}/v1/products/nope").status_code == 404
+    assert httpx.get(f"{base}/v1/products/nope/applicant-schema").status_code == 404
+
+
+def test_evaluate_batch_streams_a_line_per_applicant(served: tuple[str, DecisionLog]) -> None:
+    base, log = served
+    before = log.size()
+    bad = json.loads(json.dumps(APPROVE))
+    bad["applicant"]["age"] = "old"
+    body = "\n".join([json.dumps(APPROVE), "{oops", json.dumps(bad), json.dumps(APPROVE)]) + "\n"
+    with httpx.stream("POST", f"{base}/v1/products/shuiqitong-xw/evaluate-batch", params={"date": DATE}, content=body,
+                      headers={"content-type": "application/jsonl", "X-Request-ID": "batch-1"}) as r:
+        assert r.status_code == 200 and r.headers["x-request-id"] == "batch-1"
+        out = [json.loads(line) for line in r.iter_lines() if line]
+    assert [o.get("decision") for o in out] == ["approve", None, None, "approve"]
+    assert out[1]["line"] == 2 and out[1]["status"] == 400
+    assert out[2]["status"] == 422 and out[2]["errors"][0]["field"] == "$.applicant.age"
+    assert log.size() == before + 2
+    wrong = httpx.post(f"{base}/v1/products/shuiqitong-xw/evaluate-batch", content=body, headers={"content-type": "application/json"})
+    assert wrong.status_code == 415

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from engine.catalog import Catalog
@@ -168,6 +168,89 @@ class Service:
         listing = [{"code": e.code, "name": e.header.name, "version": e.version, "pack": e.pack.name} for e in self.catalog.products.values()]
         return JSONResponse({"products": listing}, headers={"X-Request-ID": request_id})
 
+    async def evaluate_batch(self, request: Request) -> Response:
+        """JSON Lines in, JSON Lines out, streamed: a decision per line, or a problem naming the line."""
+        request_id = self._request_id(request)
+        catalog = self.catalog
+        code = request.path_params["code"]
+        denied = self._guard(request, "evaluate", code, request_id)
+        if denied is not None:
+            return denied
+        if request.headers.get("content-type", "").split(";")[0].strip() not in ("application/jsonl", "application/x-ndjson"):
+            return problem(415, "Unsupported Media Type", "send JSON Lines as application/jsonl", request_id)
+        raw = await request.body()
+        if len(raw) > MAX_BODY * 10:
+            return problem(413, "Content Too Large", f"the body is {len(raw)} bytes; the limit is {MAX_BODY * 10}", request_id)
+        try:
+            day = parse_day(request.query_params.get("date"))
+            compiled = catalog.compiled(code, day)
+        except UnknownProductError as exc:
+            return problem(404, "Not Found", exc.render(), request_id)
+        except UsageError as exc:
+            return problem(400, "Bad Request", exc.render(), request_id)
+        channel = getattr(request.state, "channel", "service")
+
+        def lines() -> Any:
+            for number, text in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+                if not text.strip():
+                    continue
+                try:
+                    record = applicant_from_data(catalog, json.loads(text))
+                except (ValueError, DocumentError) as exc:
+                    located = _located(exc) if isinstance(exc, DocumentError) else []
+                    yield json.dumps({"line": number, "status": 422 if located else 400, "detail": str(exc) if not located else
+                                      "the applicant fails the data dictionary", "errors": located}, ensure_ascii=False) + "\n"
+                    continue
+                decision = to_decision(run(compiled, record, day))
+                if self.log is not None:
+                    with self._lock:
+                        self.log.append([LogRecord.from_decision(decision, record, request_id=f"{request_id}#{number}", channel=channel)])
+                self.metrics.decisions.labels(decision.product.code, decision.decision).inc()
+                yield decision.model_dump_json(exclude_none=False) + "\n"
+
+        return StreamingResponse(lines(), media_type="application/jsonl", headers={
+            "X-Request-ID": request_id, "X-Product-Version": compiled.doc.version, "X-Content-Hash": compiled.content_hash})
+
+    async def product(self, request: Request) -> Response:
+        """The resolved product with the file and pack each part comes from (pf show --resolved --format json)."""
+        from engine.authoring.describe import provenance_json
+
+        request_id = self._request_id(request)
+        catalog = self.catalog
+        code = request.path_params["code"]
+        denied = self._guard(request, "read", code, request_id)
+        if denied is not None:
+            return denied
+        try:
+            day = parse_day(request.query_params.get("date"))
+            compiled = catalog.compiled(code, day)
+            loaded = catalog.resolve(catalog.select(code, day), day)
+        except UnknownProductError as exc:
+            return problem(404, "Not Found", exc.render(), request_id)
+        except UsageError as exc:
+            return problem(400, "Bad Request", exc.render(), request_id)
+        data = {"product": compiled.doc.model_dump(mode="json", by_alias=True), "provenance": provenance_json(loaded, catalog, day)}
+        return Response(json.dumps(data, ensure_ascii=False, default=str), media_type="application/json",
+                        headers={"X-Request-ID": request_id, "X-Product-Version": compiled.doc.version})
+
+    async def applicant_schema(self, request: Request) -> Response:
+        """The JSON Schema of an applicant, from the data dictionary the product is evaluated with."""
+        from engine.authoring.schema_export import applicant_schema
+
+        request_id = self._request_id(request)
+        catalog = self.catalog
+        code = request.path_params["code"]
+        denied = self._guard(request, "read", code, request_id)
+        if denied is not None:
+            return denied
+        try:
+            catalog.select(code, parse_day(request.query_params.get("date")))
+        except UnknownProductError as exc:
+            return problem(404, "Not Found", exc.render(), request_id)
+        except UsageError as exc:
+            return problem(400, "Bad Request", exc.render(), request_id)
+        return JSONResponse(applicant_schema(catalog.dictionary), headers={"X-Request-ID": request_id})
+
     async def admin_reload(self, request: Request) -> Response:
         request_id = self._request_id(request)
         denied = self._guard(request, "admin", None, request_id)
@@ -195,7 +278,10 @@ def build_app(load: Callable[[], Catalog], log: DecisionLog | None, keys: KeysFi
     service = Service(load, log, keys)
     app = Starlette(routes=[
         Route("/v1/products/{code}/evaluate", service.evaluate, methods=["POST"]),
+        Route("/v1/products/{code}/evaluate-batch", service.evaluate_batch, methods=["POST"]),
         Route("/v1/products", service.products, methods=["GET"]),
+        Route("/v1/products/{code}", service.product, methods=["GET"]),
+        Route("/v1/products/{code}/applicant-schema", service.applicant_schema, methods=["GET"]),
         Route("/healthz", service.healthz, methods=["GET"]),
         Route("/readyz", service.readyz, methods=["GET"]),
         Route("/metrics", service.metrics_text, methods=["GET"]),
