@@ -24,6 +24,7 @@ from engine.documents.applicant import Record, flatten
 from engine.evaluate.interpreter import evaluate as run
 from engine.ledger import DecisionLog, LogRecord
 from engine.results.build import to_decision
+from engine.service.appender import Appender
 from engine.service.keys import ApiKey, Gate, KeysFile
 
 PROBLEM = "application/problem+json"
@@ -79,6 +80,7 @@ class Service:
         self.log = log
         self.gate = Gate(keys) if keys is not None else None  # None: no keys file, every caller may use everything
         self.metrics = Metrics()
+        self.appender = Appender(log, self.metrics.log_append.observe) if log is not None else None
         self._lock = threading.Lock()  # SQLite appends from the worker's threads are serialised
 
     @staticmethod
@@ -151,10 +153,8 @@ class Service:
         if self.log is not None:
             # Logged before it is answered: a decision the log could not keep is never handed out.
             channel = getattr(request.state, "channel", "service")
-            with self._lock:
-                t0 = time.perf_counter()
-                self.log.append([LogRecord.from_decision(decision, record, request_id=request_id, channel=channel)])
-                self.metrics.log_append.observe(time.perf_counter() - t0)
+            assert self.appender is not None
+            await self.appender.append(LogRecord.from_decision(decision, record, request_id=request_id, channel=channel))
         self.metrics.decisions.labels(decision.product.code, decision.decision).inc()
         return Response(decision.model_dump_json(exclude_none=False), media_type="application/json", headers={
             "X-Request-ID": request_id, "X-Product-Version": decision.product.version,
