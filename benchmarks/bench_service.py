@@ -32,7 +32,8 @@ def app():  # uvicorn --factory target: each worker opens the same SQLite log
     from engine.ledger import DecisionLog
     from engine.service import build_app
 
-    return build_app(catalog_from_folders, DecisionLog.open(os.environ["PF_BENCH_DB"]))
+    db = os.environ["PF_BENCH_DB"]
+    return build_app(catalog_from_folders, DecisionLog.open(db) if db else None)
 
 
 def _request() -> bytes:
@@ -103,6 +104,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rate", type=float, default=2000.0)
     parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--no-log", action="store_true", help="without the decision log: what the log costs")
     args = parser.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -110,7 +112,7 @@ def main() -> None:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     print(f"machine: {os.cpu_count()} cores, {mem:.1f} GiB RAM, load average {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PF_BENCH_DB=str(Path(tmp) / "log.db"), PYTHONPATH=str(ROOT / "benchmarks"))
+        env = dict(os.environ, PF_BENCH_DB="" if args.no_log else str(Path(tmp) / "log.db"), PYTHONPATH=str(ROOT / "benchmarks"))
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "bench_service:app", "--host", "127.0.0.1",
                                    "--port", str(port), "--workers", "2", "--log-level", "warning", "--no-access-log"], env=env)
         try:
