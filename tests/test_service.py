@@ -200,3 +200,11 @@ def test_evaluate_batch_streams_a_line_per_applicant(served: tuple[str, Decision
     assert log.size() == before + 2
     wrong = httpx.post(f"{base}/v1/products/shuiqitong-xw/evaluate-batch", content=body, headers={"content-type": "application/json"})
     assert wrong.status_code == 415
+
+
+def test_a_version_pin_and_an_unknown_version(served: tuple[str, DecisionLog]) -> None:
+    base, _ = served
+    pinned = httpx.post(f"{base}/v1/products/shuiqitong-xw@1.0/evaluate", params={"date": DATE}, json=APPROVE)
+    assert pinned.status_code == 200 and pinned.headers["x-product-version"] == "1.0"
+    missing = httpx.post(f"{base}/v1/products/shuiqitong-xw@9.9/evaluate", params={"date": DATE}, json=APPROVE)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
