@@ -13,6 +13,7 @@ import typer
 
 from engine.commands import authoring, batch, catalog, evaluating
 from engine.commands.log import log_app
+from engine.commands.serve import keys_app, serve
 from engine.core.env import env_flag
 from engine.core.errors import ProductFactoryError
 
@@ -37,6 +38,8 @@ app.command()(batch.batch)
 app.command()(batch.impact)
 app.command()(batch.generate)
 app.add_typer(log_app, name="log")
+app.command()(serve)
+app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:
