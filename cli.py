@@ -12,6 +12,7 @@ import sys
 import typer
 
 from engine.commands import authoring, batch, catalog, evaluating
+from engine.commands.lines import line_app, pool_app
 from engine.commands.log import log_app
 from engine.core.env import env_flag
 from engine.core.errors import ProductFactoryError
@@ -37,6 +38,8 @@ app.command()(batch.batch)
 app.command()(batch.impact)
 app.command()(batch.generate)
 app.add_typer(log_app, name="log")
+app.add_typer(line_app, name="line")
+app.add_typer(pool_app, name="pool")
 
 
 def main() -> None:
