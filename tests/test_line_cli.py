@@ -40,5 +40,10 @@ def test_freeze_show_list_and_bad_input(tmp_path: Path) -> None:
         run = pf(*args, "--db", db)
         assert run.returncode == 2, (args, run.stdout, run.stderr)
         assert message in run.stderr and "Traceback" not in run.stderr
+    drawn = pf("line", "draw", "L1", "--amount", "10000", "--term", "6", "--date", "2026-03-02", "--db", db, "--format", "json")
+    assert drawn.returncode == 0, drawn.stderr
+    assert json.loads(drawn.stdout)["decision"]["decision"] == "decline"  # frozen: a business outcome, not an error
+    bad = pf("line", "draw", "L1", "--amount", "0.001", "--term", "6", "--db", db)
+    assert bad.returncode == 2 and "not a whole number of cents" in bad.stderr
     missing = pf("line", "show", "L1", "--db", str(tmp_path / "absent.db"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr

@@ -155,3 +155,25 @@ def list_lines(customer: Optional[str] = typer.Option(None, "--customer"), state
         return
     for m in found:
         typer.echo(f"{m.line_id}  {m.customer_id}  {m.product_code}  {m.state}  limit {m.limit}  outstanding {m.outstanding}")
+
+
+@line_app.command("draw")
+def draw_line(line: str, amount: str = typer.Option(..., "--amount"), term: int = typer.Option(..., "--term"),
+              payee: Optional[str] = typer.Option(None, "--payee"), key: Optional[str] = typer.Option(None, "--key"),
+              on: Optional[str] = DayOption, db: Optional[str] = DbOption, actor: str = ActorOption,
+              fmt: OutputFormat = FormatOption) -> None:
+    """Draw on a line: approve / refer / decline with reasons; booked only on approve, once per --key."""
+    from engine.catalog import Catalog
+    from engine.drawdown import DrawRequest
+    from engine.lines.draw import draw
+    from engine.lines.store import Store
+
+    request = DrawRequest(amount=_amount(amount), term_months=term, on=_day(on), payee=payee, key=key)
+    store = Store.open(db, create=False)
+    try:
+        result = draw(store, Catalog(), line, request, actor=actor)
+    finally:
+        store.close()
+    reasons = "; ".join(f"{r.code}: {r.message}" for r in result.decision.reasons) or "-"
+    _emit(result, fmt, [("line", line), ("decision", result.decision.decision), ("booked", result.recorded),
+                        ("retried", result.replayed), ("reasons", reasons)])
