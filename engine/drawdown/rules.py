@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.compile.drawdown import DRAW_NAMES
 from engine.core.errors import ProductFactoryError
 from engine.documents.drawdown import DrawdownDoc
 from engine.documents.models import DataDictionary
@@ -16,16 +17,6 @@ from engine.expressions.compiler import compile_expression
 from engine.expressions.parser import parse_expression
 from engine.expressions.problems import ExpressionProblem
 from engine.expressions.scope import Scope
-from engine.expressions.types import FIELD_TYPES
-
-_N, _S, _B, _D = FIELD_TYPES["number"], FIELD_TYPES["string"], FIELD_TYPES["boolean"], FIELD_TYPES["date"]
-DRAW_NAMES = {
-    "line.limit": _N, "line.outstanding": _N, "line.available": _N, "line.drawn_total": _N, "line.draws_count": _N,
-    "line.rate_bp": _N, "line.state": _S, "line.revolving": _B, "line.valid_from": _D, "line.valid_to": _D,
-    "line.maturity": _D, "draw.amount": _N, "draw.term_months": _N, "draw.on": _D, "draw.payee": _S,
-    "pool.capacity": _N, "pool.used": _N, "pool.suspended": _B,
-    "exposure.customer_total": _N, "exposure.enterprise_total": _N,
-}
 
 CompiledRule = tuple[str, Callable[[dict[str, Any]], Any], str, str, str, tuple[str, ...]]
 
