@@ -44,9 +44,10 @@ def codes(decision: Any) -> list[str]:
 
 
 def test_balance_control_at_the_cent(catalog: Catalog) -> None:
-    ok = decide_draw(catalog, line(), draw("600000.00"), applicant=CLEAN)
+    small = line(limit=Decimal("2000000.00"), outstanding=Decimal("1400000.00"))
+    ok = decide_draw(catalog, small, draw("600000.00"), applicant=CLEAN)
     assert ok.decision == "approve" and ok.reasons == []
-    over = decide_draw(catalog, line(), draw("600000.01"), applicant=CLEAN)
+    over = decide_draw(catalog, small, draw("600000.01"), applicant=CLEAN)
     assert over.decision == "decline" and codes(over) == ["DR_BALANCE"]
     assert over.reasons[0].values["available"] == "600000.00"
     assert "600000.01" in over.reasons[0].message
@@ -132,6 +133,22 @@ def test_variant_narrows_the_payee_list(luzhou: Catalog) -> None:
     assert codes(narrowed) == ["DR_PAYEE_LIST"] and narrowed.entrusted_payment
     # Inherited from leyedai: every draw is entrusted, so no payee is a decline.
     assert codes(decide_draw(luzhou, line("leyedai-xwlh"), draw("1000.00"), applicant=CLEAN)) == ["DR_ENTRUSTED_PAYEE"]
+
+
+def test_declared_expression_rule_at_the_cent(catalog: Catalog) -> None:
+    assert decide_draw(catalog, line(), draw("500000.00"), applicant=CLEAN).decision == "approve"
+    half = decide_draw(catalog, line(), draw("500000.01"), applicant=CLEAN)
+    assert half.decision == "refer" and codes(half) == ["DRAW_HALF_LINE"]
+    assert half.reasons[0].values == {"draw.amount": "500000.01", "line.limit": "1000000.00"}
+
+
+def test_a_draw_rule_that_does_not_type_check_is_named() -> None:
+    from engine.documents.drawdown import DrawdownDoc
+    from engine.drawdown.rules import DrawRuleError, compile_rules
+
+    bad = DrawdownDoc.model_validate({"rules": [{"id": "X", "rule": "draw.amount > 'a'", "message": "m", "action": "refer"}]})
+    with pytest.raises(DrawRuleError, match=r"drawdown.rules\[0\] \(X\)"):
+        compile_rules(bad, Catalog(ROOT).dictionary, {})
 
 
 @settings(max_examples=200, deadline=None)

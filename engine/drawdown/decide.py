@@ -15,6 +15,7 @@ from engine.catalog import Catalog
 from engine.core.money import format_money
 from engine.documents.drawdown import DrawdownDoc
 from engine.drawdown.contract import DrawDecision, DrawReason, DrawRequest, ExposureView, LineView, PoolView
+from engine.drawdown.rules import CompiledRule, compile_rules
 
 _STATE_MESSAGES = {"frozen": "额度已冻结,不能用款", "expired": "额度已到期,不能用款", "closed": "额度已关闭,不能用款"}
 _RECHECK = {"blacklist": ("applicant.blacklisted", "客户在黑名单中"),
@@ -49,6 +50,8 @@ def decide_draw(catalog: Catalog, line: LineView, request: DrawRequest, *,
     reasons = built_in_reasons(line, request, pool)
     entrusted, declared = declared_reasons(rules, line, request, applicant, exposure)
     reasons += declared
+    reasons += _expression_reasons(_compiled_rules(catalog, compiled.content_hash, rules, compiled.doc.params),
+                                   _record(line, request, applicant, pool, exposure))
     kinds = {r.kind for r in reasons}
     decision: Literal["approve", "refer", "decline"] = (
         "decline" if "decline" in kinds else "refer" if kinds else "approve")
@@ -151,3 +154,50 @@ def _payee_reasons(rules: DrawdownDoc, line: LineView, request: DrawRequest) -> 
         out.append(DrawReason(code="DR_PAYEE_LIST", kind="decline", message="收款方不在供应链场景收款方名单内",
                               values={"payee": request.payee}))
     return out
+
+
+_RULES: dict[str, list[CompiledRule]] = {}
+
+
+def _compiled_rules(catalog: Catalog, digest: str, rules: DrawdownDoc, params: Mapping[str, Any]) -> list[CompiledRule]:
+    # Keyed by content hash: the same product version always compiles to the same rules.
+    if digest not in _RULES:
+        _RULES[digest] = compile_rules(rules, catalog.dictionary, dict(params))
+    return _RULES[digest]
+
+
+def _record(line: LineView, request: DrawRequest, applicant: Mapping[str, Any] | None,
+            pool: PoolView | None, exposure: ExposureView | None) -> dict[str, Any]:
+    record: dict[str, Any] = {f"line.{k}": v for k, v in line.model_dump().items()}
+    record.update({f"draw.{k}": v for k, v in request.model_dump().items()})
+    if pool is not None:
+        record.update({f"pool.{k}": v for k, v in pool.model_dump().items()})
+    if exposure is not None:
+        record.update({f"exposure.{k}": v for k, v in exposure.model_dump().items()})
+    for key, value in (applicant or {}).items():
+        record[key if "." in key else f"applicant.{key}"] = value
+    return record
+
+
+def _expression_reasons(rules: list[CompiledRule], record: dict[str, Any]) -> list[DrawReason]:
+    out: list[DrawReason] = []
+    for rule_id, function, message, action, on_missing, fields in rules:
+        result = function(record)
+        if result is True:
+            continue
+        values = {f: _value(record.get(f)) for f in fields}
+        if result is None:  # three-valued logic: a missing fact takes the rule's on_missing action
+            out.append(DrawReason(code=rule_id, kind="unknown" if on_missing == "refer" else "decline",
+                                  message=f"缺少数据:{', '.join(fields)}", values=values))
+        else:
+            out.append(DrawReason(code=rule_id, kind="decline" if action == "decline" else "refer",
+                                  message=message, values=values))
+    return out
+
+
+def _value(value: Any) -> str | int | bool | None:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return _m(value)
+    return str(value)
