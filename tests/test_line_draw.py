@@ -27,19 +27,19 @@ def catalog() -> Catalog:
 def test_balance_control_key_and_freeze(tmp_path: Path, catalog: Catalog) -> None:
     store = Store.open(str(tmp_path / "d.db"))
     grant(store, terms("L1", limit=100_000_00), on=date(2026, 3, 1), actor="a")
-    first = draw(store, catalog, "L1", DrawRequest(amount=Decimal("60000.00"), term_months=6, on=ON, key="k1"),
+    first = draw(store, catalog, "L1", DrawRequest(amount=Decimal("50000.00"), term_months=6, on=ON, key="k1"),
                  actor="a", applicant=CLEAN)
     assert (first.decision.decision, first.recorded, first.replayed) == ("approve", True, False)
-    retried = draw(store, catalog, "L1", DrawRequest(amount=Decimal("60000.00"), term_months=6, on=ON, key="k1"),
+    retried = draw(store, catalog, "L1", DrawRequest(amount=Decimal("50000.00"), term_months=6, on=ON, key="k1"),
                    actor="a", applicant=CLEAN)
     assert (retried.replayed, retried.event_seq) == (True, first.event_seq)
-    over = draw(store, catalog, "L1", DrawRequest(amount=Decimal("40000.01"), term_months=6, on=ON), actor="a", applicant=CLEAN)
+    over = draw(store, catalog, "L1", DrawRequest(amount=Decimal("50000.01"), term_months=6, on=ON), actor="a", applicant=CLEAN)
     assert over.decision.decision == "decline" and not over.recorded
     set_state(store, "L1", "frozen", reason="预警", on=ON, actor="a")
     frozen = draw(store, catalog, "L1", DrawRequest(amount=Decimal("10000.00"), term_months=6, on=ON), actor="a", applicant=CLEAN)
     assert frozen.decision.decision == "decline" and not frozen.recorded
     with store.db.read() as conn:
-        assert store.line_row(conn, "L1")["outstanding_cents"] == 60_000_00
+        assert store.line_row(conn, "L1")["outstanding_cents"] == 50_000_00
     assert [e.kind for e in store.events("L1")] == ["granted", "drawn", "frozen"]
     before = store.projections()
     replay(store)
