@@ -12,6 +12,7 @@ import sys
 import typer
 
 from engine.commands import authoring, batch, catalog, evaluating
+from engine.commands.lines import line_app, pool_app
 from engine.commands.log import log_app
 from engine.commands.serve import keys_app, serve
 from engine.core.env import env_flag
@@ -40,6 +41,8 @@ app.command()(batch.generate)
 app.add_typer(log_app, name="log")
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
+app.add_typer(line_app, name="line")
+app.add_typer(pool_app, name="pool")
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ ENGINE = ROOT / "engine"
 # Earlier stages first. A package not listed here is an error: every module has a stage.
 STAGES = [
     "core", "finance", "documents", "expressions", "resolve", "compile", "catalog", "evaluate", "results",
-    "batch", "sql", "paperwork", "authoring", "store", "ledger", "service", "api", "commands",
+    "drawdown", "batch", "sql", "paperwork", "authoring", "store", "ledger", "lines", "service", "api", "commands",
 ]
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from engine.compile import reasons
+from engine.compile.drawdown import DRAW_NAMES
 from engine.compile.fees import compile_fees
 from engine.compile.ir import (
     Check,
@@ -174,6 +175,7 @@ class _ProductCompiler:
         pricing = self.pricing()
         terms = self.terms()
         methods = self.methods()
+        self.drawdown_rules()
         if self.problems.problems:
             return None
         early = self.tables_read_by_rules(tables, eligibility, combinations)
@@ -186,6 +188,14 @@ class _ProductCompiler:
         steps += [Checkpoint(), OfferStep(limit, pricing, terms, methods)]
         return CompiledProduct(self.doc, self.source.file, tuple(steps), _checks_of(steps), self.table_inputs,
                                self.pack, self.content_hash)
+
+    def drawdown_rules(self) -> None:
+        # Type-checked here so a bad draw rule is a located error at load time, not at the first draw.
+        if self.doc.drawdown is None:
+            return
+        scope = Scope(self.dictionary, dict(self.doc.params), None, {}, self.scope.shared, extra=dict(DRAW_NAMES))
+        for i, rule in enumerate(self.doc.drawdown.rules):
+            self.x.expr(self.source, ("drawdown", "rules", i, "rule"), rule.rule, scope, "boolean")
 
     @staticmethod
     def tables_read_by_rules(tables: tuple[CompiledTable, ...], eligibility: tuple[Check, ...],

@@ -19,6 +19,7 @@ from engine.documents.caps import (
     ScorecardDoc,
     TaxBasedCapDoc,
 )
+from engine.documents.drawdown import DrawdownDoc
 
 CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9_]*$"
@@ -369,6 +370,7 @@ class ProductDoc(Document):
     repayment_methods: list[RepaymentOption] = Field(min_length=1, title="还款方式 Repayment methods", description="提供的还款方式 / repayment methods offered")
     tests: TestFileDoc | None = Field(None, title="测试用例 Tests", description="产品自带的测试用例(不参与内容哈希,变体不继承) / test cases written in the product file (not hashed, not inherited by variants)")
     scorecards: list[ScorecardDoc] = Field(default_factory=list, title="评分卡 Scorecards", description="评分卡,读作 scores.<id>.score / .grade / read as scores.<id>.score and .grade")
+    drawdown: DrawdownDoc | None = Field(None, title="用款规则 Drawdown", description="授信额度的用款规则 / rules every draw on a granted line must meet")
 
     @field_validator("version", mode="before")
     @classmethod

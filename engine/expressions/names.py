@@ -55,7 +55,7 @@ class NameResolver:
             return self.table_output(node, parts)
         if root == "scores":
             return self.score_output(node, parts)
-        if root in self.scope.dictionary.sources:
+        if root in self.scope.dictionary.sources or self.scope.extra_root(root):
             return self.data_field(node, parts)
         if root in self.scope.shared:
             return self.shared_param(node, root, parts[1:])

@@ -16,8 +16,14 @@ class Scope:
     tables: dict[str, dict[str, Type]] = field(default_factory=dict)  # table id -> output -> type
     shared: dict[str, dict[str, Any]] = field(default_factory=dict)  # parameter centre: group -> name -> value
     scores: dict[str, dict[str, Type]] = field(default_factory=dict)  # scorecard id -> 'score'/'grade' -> type
+    extra: dict[str, Type] = field(default_factory=dict)  # names outside the dictionary (drawdown: line.*, draw.*)
+
+    def extra_root(self, name: str) -> bool:
+        return any(path.split(".", 1)[0] == name for path in self.extra)
 
     def field_type(self, path: str) -> Type | None:
+        if path in self.extra:
+            return self.extra[path]
         definition = self.dictionary.field(path)
         if definition is None:
             return None

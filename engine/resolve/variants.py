@@ -1,6 +1,6 @@
 """Applying a variant (`extends:`) to its resolved parent, at the level of the YAML data.
 
-  params, pricing, terms            merged key by key (`key: null` removes an inherited key)
+  params, pricing, terms, drawdown  merged key by key (`key: null` removes an inherited key)
   eligibility, risk_controls,       a full list replaces the parent's; or edits by id:
   tables, repayment_methods           {remove: [ids], replace: [items], add: [items]}
   everything else (limit included)  replaced whole
@@ -16,7 +16,7 @@ from engine.documents.provenance import Origin, ResolvedDocument
 from engine.documents.source import SourceDocument
 
 LIST_SECTIONS = {"eligibility": "id", "risk_controls": "id", "tables": "id", "repayment_methods": "method"}
-MERGED_SECTIONS = ("params", "pricing", "terms")
+MERGED_SECTIONS = ("params", "pricing", "terms", "drawdown")
 EDIT_OPERATIONS = ("remove", "replace", "add")
 VARIANT_KEYS = ("extends",)
 
