@@ -60,6 +60,8 @@ class FieldDef(Document):
     values: list[str] | None = Field(None, title="取值 Values", description="枚举字段的取值 / allowed values of an enum field")
     min: Decimal | None = Field(None, title="最小值 Minimum", description="申请数据的下限 / smallest value an applicant file may give")
     max: Decimal | None = Field(None, title="最大值 Maximum", description="申请数据的上限 / largest value an applicant file may give")
+    # Personal data (names, ID numbers, phone numbers) must not sit in the decision log in clear text.
+    pii: bool = Field(False, title="个人信息 Personal data", description="个人信息字段:决策日志中加密或脱敏存储 / personal field: encrypted or masked in the decision log")
 
     @model_validator(mode="after")
     def _values_only_for_enums(self) -> "FieldDef":
