@@ -119,7 +119,7 @@ def test_errors_in_inherited_and_added_parts_point_at_their_own_files(pack):
     write_product(pack, VARIANT.replace("applicant.age <= 60", "applicant.agee <= 60"), "mini-local.yaml")
     problems = [p.render().replace(str(pack) + "/", "") for p in validate_catalog(Catalog(pack))[1]]
     assert problems == ["products/mini-local.yaml:13:30: $.eligibility.add[0].rule: unknown field 'applicant.agee' "
-                        "(did you mean 'applicant.age' or 'applicant.role' or 'applicant.birth_date'?)"]
+                        "(did you mean 'applicant.age' or 'applicant.name' or 'applicant.role'?)"]
 
 
 @pytest.mark.parametrize("edit, message", [

@@ -63,6 +63,8 @@ class FieldDef(Document):
     max: Decimal | None = Field(None, title="最大值 Maximum", description="申请数据的上限 / largest value an applicant file may give")
     fields: "dict[Annotated[str, Field(pattern=NAME_PATTERN)], FieldDef] | None" = Field(
         None, title="记录字段 Record fields", description="records 字段每条记录的字段 / the typed fields of each record of a records field")
+    # Personal data (names, ID numbers, phone numbers) must not sit in the decision log in clear text.
+    pii: bool = Field(False, title="个人信息 Personal data", description="个人信息字段:决策日志中加密或脱敏存储 / personal field: encrypted or masked in the decision log")
 
     @model_validator(mode="after")
     def _values_only_for_enums(self) -> "FieldDef":
