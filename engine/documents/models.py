@@ -20,6 +20,7 @@ from engine.documents.caps import (
     TaxBasedCapDoc,
 )
 from engine.documents.drawdown import DrawdownDoc
+from engine.documents.contract import ContractDoc
 
 CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9_]*$"
@@ -119,6 +120,8 @@ class RuleDoc(Document):
                                         description="数据缺失(结果未知)时的原因;未写时自动生成“缺少数据: 字段” / reason shown when the rule cannot be decided for missing data; by default “缺少数据: <fields>”")
     action: Action = Field(title="处理 Action", description="decline 拒绝(硬规则)或 refer 转人工(软规则) / decline (hard rule) or refer to manual review (soft rule)")
     on_missing: Action = Field("refer", title="缺数据时 On missing", description="数据缺失时的处理 / what missing data means for the rule")
+    advice: str | None = Field(None, min_length=1, title="建议 Advice",
+                               description="拒绝通知书上给客户的改进建议(可补救的原因) / what the customer can do, printed on the decline notice")
 
 
 class RulesetDoc(Document):
@@ -371,6 +374,8 @@ class ProductDoc(Document):
     terms: TermsDoc = Field(title="期限 Terms", description="可选期限 / terms offered")
     repayment_methods: list[RepaymentOption] = Field(min_length=1, title="还款方式 Repayment methods", description="提供的还款方式 / repayment methods offered")
     tests: TestFileDoc | None = Field(None, title="测试用例 Tests", description="产品自带的测试用例(不参与内容哈希,变体不继承) / test cases written in the product file (not hashed, not inherited by variants)")
+    contract: ContractDoc | None = Field(None, title="合同要素 Contract", description="借款合同要素页的贷款人、用途、受托支付、担保 / "
+                                         "lender, purpose, entrusted payment, collateral, guarantee for the contract page")
     scorecards: list[ScorecardDoc] = Field(default_factory=list, title="评分卡 Scorecards", description="评分卡,读作 scores.<id>.score / .grade / read as scores.<id>.score and .grade")
     drawdown: DrawdownDoc | None = Field(None, title="用款规则 Drawdown", description="授信额度的用款规则 / rules every draw on a granted line must meet")
 
