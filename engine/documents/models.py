@@ -19,8 +19,8 @@ from engine.documents.caps import (
     ScorecardDoc,
     TaxBasedCapDoc,
 )
-from engine.documents.drawdown import DrawdownDoc
 from engine.documents.contract import ContractDoc
+from engine.documents.drawdown import DrawdownDoc
 
 CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 RULE_ID_PATTERN = r"^[A-Z][A-Z0-9_]*$"
