@@ -39,8 +39,9 @@ def line_terms(decision: Decision, line_id: str, *, on: date, customer_id: str, 
     if validity is None:
         raise LineError(f"product {decision.product.code} declares no terms.line_validity_months: it grants no line")
     valid_to = add_months(on, validity) - timedelta(days=1)
-    # The last draw may start on valid_to and run the longest allowed term: that is the final maturity.
-    longest = decision.terms.max_months or max(decision.terms.months, default=0)
+    # The last draw may start on valid_to and run the longest term it may choose: that is the final maturity.
+    # (max_months is the applicant's ceiling, e.g. by age at maturity; the terms offered already respect it.)
+    longest = max(decision.terms.months, default=decision.terms.max_months or 0)
     return dict(
         line_id=line_id, customer_id=customer_id, enterprise_id=enterprise_id, borrower_name=borrower_name,
         product_code=decision.product.code, product_version=decision.product.version,
