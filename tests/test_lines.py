@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from engine.lines.operations import grant, repay, set_state
 from engine.lines.replay import replay
@@ -69,3 +70,40 @@ def test_replay_from_empty_reproduces_the_tables(store: Store) -> None:
     before = store.projections()
     assert replay(store) == 6
     assert store.projections() == before
+
+
+APPLICANTS = Path(__file__).parent.parent / "examples" / "applicants"
+
+
+@pytest.mark.parametrize("product", ["yiqitong", "fangdidai-xw", "shuiqitong-xw", "shuiqitong-zz", "yangguang-e-xw"])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)))
+@example(day=date(2026, 3, 1))  # every example applicant is approved on this date
+def test_a_grant_carries_the_approve_decisions_figures(product: str, day: date, tmp_path: Path) -> None:
+    import yaml
+
+    from engine.api import catalog_from_folders, evaluate_applicant
+    from engine.finance.schedules import add_months
+    from engine.lines.granting import decision_id, grant_from_decision
+
+    name = "yiqitong-approve.json" if product == "yiqitong" else f"{product}-approve.yaml"
+    data = yaml.safe_load((APPLICANTS / name).read_text(encoding="utf-8"))
+    decision = evaluate_applicant(catalog_from_folders(), product, data, day)
+    store = Store.open(str(tmp_path / f"g-{product}-{day}.db"))
+    try:
+        line = grant_from_decision(store, decision, on=day, actor="a").line
+        logged = store.events()
+    finally:
+        store.close()
+    if decision.decision != "approve":  # a date may age the applicant or its data out of approval: nothing granted
+        assert line is None and logged == []
+        return
+    assert decision.limit is not None and decision.rate is not None and decision.terms is not None
+    assert [e.kind for e in logged] == ["granted"]
+    assert line is not None
+    assert line.limit == decision.limit.amount and line.rate_bp == decision.rate.final_bp
+    assert line.base_bp == decision.rate.base_bp and line.decision_id == decision_id(decision)
+    assert line.valid_from == day and line.valid_to < add_months(day, decision.terms.line_validity_months or 0)
+    assert line.maturity == add_months(line.valid_to, max(decision.terms.months))
+    assert line.terms_months == decision.terms.months and line.revolving == decision.terms.revolving
+    assert decision_id(decision) == decision_id(decision.model_copy())  # stable for the same decision

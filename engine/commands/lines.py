@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from engine.commands.options import FormatOption, OutputFormat
 
-line_app = typer.Typer(no_args_is_help=True, help="Credit lines: repay, freeze, unfreeze, show, list (docs/lines.md).")
+line_app = typer.Typer(no_args_is_help=True, help="Credit lines: grant, draw, repay, freeze, unfreeze, show, list (docs/lines.md).")
 pool_app = typer.Typer(no_args_is_help=True, help="Risk compensation pools (docs/lines.md).")
 
 DbOption = typer.Option(None, "--db", help="database: a SQLite file or a postgresql:// URL (default $PF_DB, else pf.db)")
@@ -177,3 +177,40 @@ def draw_line(line: str, amount: str = typer.Option(..., "--amount"), term: int 
     reasons = "; ".join(f"{r.code}: {r.message}" for r in result.decision.reasons) or "-"
     _emit(result, fmt, [("line", line), ("decision", result.decision.decision), ("booked", result.recorded),
                         ("retried", result.replayed), ("reasons", reasons)])
+
+
+@line_app.command("grant")
+def grant_line(product: str, applicant: str, on: Optional[str] = DayOption, db: Optional[str] = DbOption,
+               line: Optional[str] = typer.Option(None, "--line", help="the new line's id (default: from the decision id)"),
+               customer: Optional[str] = typer.Option(None, "--customer", help="customer id (default: the applicant's id)"),
+               actor: str = ActorOption, fmt: OutputFormat = FormatOption) -> None:
+    """Evaluate the applicant; on approve grant a line from the decision, on refer / decline grant nothing."""
+    import yaml
+
+    from engine.api import evaluate_applicant
+    from engine.commands.options import catalog_for, read_applicant
+    from engine.lines.granting import grant_from_decision
+    from engine.lines.store import LineError, Store
+
+    day = _day(on)
+    catalog = catalog_for()
+    if applicant == "-":
+        raise LineError("give the applicant as a file (not -): its problems are named by file:line:column")
+    read_applicant(applicant, catalog)  # the file's problems are reported with file:line:column first
+    with open(applicant, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)  # JSON is YAML: the data evaluate_applicant takes
+    decision = evaluate_applicant(catalog, product, data, day)
+    store = Store.open(db)
+    try:
+        result = grant_from_decision(store, decision, on=day, actor=actor, line_id=line, customer_id=customer)
+    finally:
+        store.close()
+    reasons = "; ".join(f"{f.code}: {f.message}" for f in decision.findings) or "-"
+    rows: list[tuple[str, object]] = [("decision", decision.decision), ("decision id", result.decision_id), ("reasons", reasons)]
+    if result.line is not None:
+        m = result.line
+        rows += [("line", m.line_id), ("limit", m.limit), ("rate bp", f"{m.base_bp} + {m.spread_bp} = {m.rate_bp}"),
+                 ("valid", f"{m.valid_from} .. {m.valid_to}"), ("maturity", m.maturity), ("revolving", m.revolving)]
+    else:
+        rows.append(("line", "none granted"))
+    _emit(result, fmt, rows)
