@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from engine.commands import authoring, batch, catalog, evaluating
+from engine.commands import authoring, batch, catalog, evaluating, paperwork
 from engine.commands.log import log_app
 from engine.core.env import env_flag
 from engine.core.errors import ProductFactoryError
@@ -36,6 +36,7 @@ app.command()(evaluating.schedule)
 app.command()(batch.batch)
 app.command()(batch.impact)
 app.command()(batch.generate)
+app.command()(paperwork.document)
 app.add_typer(log_app, name="log")
 
 
