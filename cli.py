@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from engine.commands import authoring, batch, catalog, evaluating
+from engine.commands import authoring, batch, catalog, evaluating, paperwork
 from engine.commands.lines import line_app, pool_app
 from engine.commands.log import log_app
 from engine.commands.serve import keys_app, serve
@@ -38,6 +38,7 @@ app.command()(evaluating.schedule)
 app.command()(batch.batch)
 app.command()(batch.impact)
 app.command()(batch.generate)
+app.command()(paperwork.document)
 app.add_typer(log_app, name="log")
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
