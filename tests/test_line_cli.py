@@ -86,7 +86,7 @@ def test_grant_approve_gives_the_decisions_limit_and_decline_grants_nothing(tmp_
     for args, message in [
         (("nope", str(APPLICANTS / "yiqitong-approve.json")), "unknown product 'nope'"),
         (("yiqitong", str(tmp_path / "absent.yaml")), "file not found"),
-        (("yiqitong", str(APPLICANTS / "yiqitong-approve.json"), "--date", "2026-13-01"), "is not a date"),
+        (("yiqitong", str(APPLICANTS / "yiqitong-approve.json"), "--date", "2026-13-01"), "--date: '2026-13-01' is not an ISO date (YYYY-MM-DD)"),
     ]:
         run = pf("line", "grant", *args, "--db", db)
         assert run.returncode == 2, (args, run.stdout, run.stderr)

@@ -1,7 +1,6 @@
 """`pf line …` and `pf pool show`: the lines store (docs/lines.md). Exit 0 for any result, 2 for bad input."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
@@ -9,6 +8,7 @@ import typer
 from pydantic import BaseModel
 
 from engine.commands.options import FormatOption, OutputFormat
+from engine.core.dates import parse_day
 
 line_app = typer.Typer(no_args_is_help=True, help="Credit lines: grant, draw, repay, freeze, unfreeze, show, list (docs/lines.md).")
 pool_app = typer.Typer(no_args_is_help=True, help="Risk compensation pools (docs/lines.md).")
@@ -16,17 +16,6 @@ pool_app = typer.Typer(no_args_is_help=True, help="Risk compensation pools (docs
 DbOption = typer.Option(None, "--db", help="database: a SQLite file or a postgresql:// URL (default $PF_DB, else pf.db)")
 ActorOption = typer.Option("cli", "--actor", help="who makes the change (recorded in the event)")
 DayOption = typer.Option(None, "--date", help="business date YYYY-MM-DD (default: today)")
-
-
-def _day(text: Optional[str]) -> date:
-    from engine.lines.store import LineError
-
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise LineError(f"--date {text!r} is not a date YYYY-MM-DD") from None
 
 
 def _amount(text: str) -> Decimal:
@@ -57,7 +46,7 @@ def repay(line: str, amount: str = typer.Option(..., "--amount"), on: Optional[s
 
     store = Store.open(db, create=False)
     try:
-        result = do_repay(store, line, _amount(amount), on=_day(on), actor=actor)
+        result = do_repay(store, line, _amount(amount), on=parse_day(on), actor=actor)
     finally:
         store.close()
     _emit(result, fmt, [("line", result.line_id), ("interest", result.interest), ("principal", result.principal),
@@ -70,7 +59,7 @@ def _state(kind: str, line: str, reason: str, on: Optional[str], db: Optional[st
 
     store = Store.open(db, create=False)
     try:
-        result = set_state(store, line, kind, reason=reason, on=_day(on), actor=actor)
+        result = set_state(store, line, kind, reason=reason, on=parse_day(on), actor=actor)
     finally:
         store.close()
     _emit(result, fmt, [("line", result.line_id), ("state", result.state), ("event", result.event_seq)])
@@ -168,7 +157,7 @@ def draw_line(line: str, amount: str = typer.Option(..., "--amount"), term: int 
     from engine.lines.draw import draw
     from engine.lines.store import Store
 
-    request = DrawRequest(amount=_amount(amount), term_months=term, on=_day(on), payee=payee, key=key)
+    request = DrawRequest(amount=_amount(amount), term_months=term, on=parse_day(on), payee=payee, key=key)
     store = Store.open(db, create=False)
     try:
         result = draw(store, Catalog(), line, request, actor=actor)
@@ -192,7 +181,7 @@ def grant_line(product: str, applicant: str, on: Optional[str] = DayOption, db: 
     from engine.lines.granting import grant_from_decision
     from engine.lines.store import LineError, Store
 
-    day = _day(on)
+    day = parse_day(on)
     catalog = catalog_for()
     if applicant == "-":
         raise LineError("give the applicant as a file (not -): its problems are named by file:line:column")
